@@ -1,0 +1,50 @@
+"""The `monitor` command: one subcommand per module, each with NAME, HELP, add_arguments and run."""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from monitor.cli.common import CommandError
+
+#: Subcommand modules, in the order `monitor --help` lists them.
+COMMANDS = [
+    "monitor.cli.import_cmd",
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="monitor",
+        description="Health-informatization news monitoring: crawl outlets, store articles in MongoDB, "
+                    "export report issues.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module_name in COMMANDS:
+        module = importlib.import_module(module_name)
+        command = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
+        module.add_arguments(command)
+        command.set_defaults(handler=module.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from monitor.storage.mongo import DatabaseUnavailable
+    from monitor.storage.server import LocalServerError
+
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except CommandError as e:
+        print(f"monitor {args.command}: error: {e}", file=sys.stderr)
+        return e.exit_code
+    except (DatabaseUnavailable, LocalServerError) as e:
+        print(f"monitor {args.command}: error: {e}", file=sys.stderr)
+        return 3
+    except KeyboardInterrupt:
+        print(f"monitor {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,57 @@
+"""What the `monitor` subcommands share: settings, the database, argument types, running a crawl."""
+from __future__ import annotations
+
+import argparse
+import os
+from contextlib import contextmanager
+from datetime import date
+
+from monitor.window import parse_day
+
+
+class CommandError(Exception):
+    """A failure the user can act on; its message is printed without a traceback."""
+
+    def __init__(self, message: str, exit_code: int = 1):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def project_settings():
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "monitor.settings")
+    from scrapy.utils.project import get_project_settings
+    return get_project_settings()
+
+
+@contextmanager
+def database(settings):
+    """The configured database (the local server where no MONGO_URI is set), closed afterwards."""
+    from monitor.storage.mongo import open_database
+    handle = open_database(settings)
+    try:
+        yield handle
+    finally:
+        handle.close()
+
+
+def day(value: str) -> date:
+    """argparse type for YYYY-MM-DD."""
+    try:
+        return parse_day(value)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
+def run_spider(settings, spider_cls, **spider_kwargs):
+    """Run one spider to the end in this process; returns its crawler (for stats)."""
+    from scrapy.crawler import CrawlerProcess
+    process = CrawlerProcess(settings, install_root_handler=True)
+    crawler = process.create_crawler(spider_cls)
+    process.crawl(crawler, **spider_kwargs)
+    process.start()
+    return crawler
+
+
+def drop_counts(stats: dict) -> dict[str, int]:
+    prefix = "item_dropped_reasons_count/"
+    return {k[len(prefix):]: v for k, v in stats.items() if k.startswith(prefix)}

@@ -1,0 +1,142 @@
+"""`extract_article`: the article fields of one fetched page, by the outlet's rules or the generic path.
+
+Pure: bytes in, a dict with the article document's field names out (see docs/mongodb.md). Site
+rules come from the outlet's `article:` section (spiders_config/outlets/<key>.yaml, described in
+docs/adding-an-outlet.md); every field is a small extraction with ordered fallbacks.
+"""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from lxml import etree, html
+
+from monitor.extract import body as body_
+from monitor.extract import fields, generic
+from monitor.extract.charset import decode_html
+from monitor.extract.dates import parse_datetime, reconcile
+from monitor.window import BEIJING, beijing_now
+
+#: A body shorter than this (characters of text) is no article body.
+MIN_BODY_CHARS = 30
+
+
+class ExtractionError(ValueError):
+    """The page yields no article: no title or no body on either path."""
+
+
+def extract_article(body: bytes, url: str, *, outlet=None, content_type: str | None = None,
+                    now: datetime | None = None) -> dict:
+    """The article fields of a page. `now` (default: the current time) bounds the publish time."""
+    rules = dict((outlet.config.get("article") if outlet is not None else None) or {})
+    forced = outlet.config.get("encoding") if outlet is not None else None
+    text, _ = decode_html(body, content_type, forced)
+    root = _parse(text, url)
+    host = (urlsplit(url).hostname or "").lower()
+
+    title = _site_title(root, rules)
+    body_node = fields.first_node(root, rules.get("body"))
+    cleaned = editor_line = original_title = None
+    if body_node is not None:
+        cleaned, editor_line, original_title = body_.clean_body(body_node, url, rules.get("remove") or ())
+        if len(fields.node_text(cleaned)) < MIN_BODY_CHARS:
+            cleaned = None
+    extracted_by = "site" if (title and cleaned is not None) else "generic"
+    if extracted_by == "generic":
+        title = title or generic.generic_title(root)
+        generic_node = generic.generic_body(root, url)
+        if generic_node is not None:
+            cleaned, editor_line, original_title = body_.clean_body(generic_node, url)
+            if len(fields.node_text(cleaned)) < MIN_BODY_CHARS:
+                cleaned = None
+    if not title or cleaned is None:
+        missing = " and ".join(n for n, v in (("a title", title), ("an article body", cleaned)) if not v)
+        raise ExtractionError(f"{url}: found no {missing} (neither the site rules nor the generic extractor)")
+
+    markdown = body_.to_markdown(cleaned)
+    published_at, published_raw = _published(root, rules, url, now or beijing_now())
+    same_site = outlet.covers if outlet is not None else (lambda h: _registrable(h) == _registrable(host))
+    return {
+        "url": fields.canonical_url(root, url, same_site),
+        "source": outlet.source_for(url) if outlet is not None else generic.site_name(root, host),
+        "title": title,
+        "original_title": _original_title(root, rules) or original_title,
+        "published_at": published_at,
+        "published_at_raw": published_raw,
+        "author": _author(root, rules),
+        "editor": fields.clean_editor(fields.first_text(root, rules.get("editor"))[0] or editor_line),
+        "origin": _origin(root, rules, outlet),
+        "body_markdown": markdown,
+        "body_text": body_.body_text(markdown),
+        "images": body_.images(cleaned),
+        "extracted_by": extracted_by,
+    }
+
+
+def _parse(text: str, url: str):
+    # lxml refuses str input that carries an XML encoding declaration.
+    text = re.sub(r"^\s*<\?xml[^>]*>", "", text)
+    try:
+        root = html.document_fromstring(text or "<html></html>", base_url=url)
+    except (etree.ParserError, ValueError) as e:
+        raise ExtractionError(f"{url}: the page could not be parsed as HTML ({e})") from None
+    return root
+
+
+def _registrable(host: str) -> str:
+    labels = host.removeprefix("www.").split(".")
+    keep = 3 if len(labels) >= 3 and labels[-2] in ("com", "gov", "org", "net", "edu") else 2
+    return ".".join(labels[-keep:])
+
+
+def _site_title(root, rules) -> str | None:
+    text, _ = fields.first_text(root, rules.get("title"))
+    return text
+
+
+def _original_title(root, rules) -> str | None:
+    text, _ = fields.first_text(root, rules.get("original_title"))
+    if not text:
+        return None
+    return re.sub(r"^[\s(（【\[]*原标题\s*[:：]\s*", "", text).strip(" )）】]") or None
+
+
+def _published(root, rules, url: str, now: datetime):
+    patterns = tuple(re.compile(p) for p in rules.get("date_patterns") or ())
+    moment = raw = None
+    for selector in rules.get("published_at") or ():
+        text, _ = fields.first_text(root, [selector])
+        moment, raw = parse_datetime(text, patterns)
+        if moment is not None:
+            break
+    if moment is None:
+        moment, raw = generic.meta_time(root)
+        if moment is not None and not (moment.hour or moment.minute):
+            # A day-only meta tag: a visible time on the same day is more precise.
+            visible, visible_raw = generic.visible_time(root, patterns)
+            if visible is not None and visible.date() == moment.date():
+                moment, raw = visible, visible_raw
+    if moment is None:
+        moment, raw = generic.visible_time(root, patterns)
+    return reconcile(moment, raw, url, now)
+
+
+def _author(root, rules) -> str | None:
+    text, _ = fields.first_text(root, rules.get("author"))
+    author = fields.clean_author(text)
+    if author:
+        return author
+    return fields.clean_author(fields.meta_content(root, "article:author", "author"))
+
+
+def _origin(root, rules, outlet) -> str | None:
+    text, _ = fields.first_text(root, rules.get("origin"))
+    origin = fields.clean_origin(text) or fields.clean_origin(fields.meta_content(root, "source", "ContentSource"))
+    if not origin:
+        return None
+    if outlet is not None:
+        own = [outlet.name, *outlet.source_by_host.values(), *(rules.get("own_names") or ())]
+        if fields.is_own_name(origin, own):
+            return None
+    return origin

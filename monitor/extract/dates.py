@@ -1,0 +1,104 @@
+"""Publish times: parsing the texts pages use, the date in an article URL, and reconciling the two.
+
+All results are aware datetimes in Beijing time. Pure functions; "now" is passed in by the caller.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+
+from monitor.window import BEIJING
+
+# Generic patterns, most specific first. Named groups: year month day [hour minute [second]].
+_TIME = r"(?:\s*(?P<hour>[01]?\d|2[0-3])\s*[:：时]\s*(?P<minute>[0-5]\d)(?:\s*[:：分]\s*(?P<second>[0-5]\d))?)?"
+GENERIC_PATTERNS = (
+    re.compile(r"(?P<year>(?:19|20)\d{2})\s*年\s*(?P<month>1[0-2]|0?[1-9])\s*月\s*(?P<day>3[01]|[12]\d|0?[1-9])\s*日" + _TIME),
+    re.compile(r"(?P<year>(?:19|20)\d{2})[-/.](?P<month>1[0-2]|0?[1-9])[-/.](?P<day>3[01]|[12]\d|0?[1-9])(?!\d)(?:T|\s*)" + _TIME),
+)
+
+# Dates in article URLs: /2026-01/13/, /2026/01-13/, /2026/0113/, /2026/01/13/, /202601/13/, 20260113.
+_URL_PATTERNS = (
+    re.compile(r"/(?P<year>20\d{2})-(?P<month>\d{2})/(?P<day>\d{2})/"),
+    re.compile(r"/(?P<year>20\d{2})/(?P<month>\d{2})-(?P<day>\d{2})/"),
+    re.compile(r"/(?P<year>20\d{2})/(?P<month>\d{2})(?P<day>\d{2})/"),
+    re.compile(r"/(?P<year>20\d{2})/(?P<month>\d{2})/(?P<day>\d{2})/"),
+    re.compile(r"/(?P<year>20\d{2})(?P<month>\d{2})/(?P<day>\d{2})/"),
+    re.compile(r"/(?P<year>20\d{2})-(?P<month>\d{2})-(?P<day>\d{2})/"),
+    re.compile(r"(?<![0-9a-f])(?P<year>20\d{2})(?P<month>\d{2})(?P<day>\d{2})(?![0-9a-f])"),
+)
+
+
+def _from_match(match: re.Match) -> datetime | None:
+    parts = match.groupdict()
+    try:
+        day = date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
+        moment = time(int(parts.get("hour") or 0), int(parts.get("minute") or 0), int(parts.get("second") or 0))
+    except (TypeError, ValueError):
+        return None
+    return datetime.combine(day, moment, BEIJING)
+
+
+def has_time_of_day(match: re.Match) -> bool:
+    return bool(match.groupdict().get("hour"))
+
+
+def parse_datetime(text: str | None, patterns=()) -> tuple[datetime | None, str | None]:
+    """The first date (with time of day where given) in `text`: (Beijing datetime, matched text).
+
+    `patterns` (a site's own regexes with named groups year/month/day[/hour/minute/second]) are
+    tried before the generic ones. ISO 8601 with a zone (meta tags) is converted to Beijing time.
+    """
+    if not text:
+        return None, None
+    text = " ".join(text.split())
+    iso = _parse_iso(text)
+    if iso is not None:
+        return iso, text
+    for pattern in (*patterns, *GENERIC_PATTERNS):
+        for match in pattern.finditer(text):
+            moment = _from_match(match)
+            if moment is not None:
+                return moment, match.group(0).strip()
+    return None, None
+
+
+def _parse_iso(text: str) -> datetime | None:
+    if "T" not in text or len(text) > 40:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=BEIJING)
+    return moment.astimezone(BEIJING)
+
+
+def url_date(url: str) -> tuple[date | None, str | None]:
+    """The publish day an article URL carries, with the part of the URL it was read from."""
+    path = url.split("?", 1)[0]
+    for pattern in _URL_PATTERNS:
+        for match in pattern.finditer(path):
+            moment = _from_match(match)
+            if moment is not None and moment.year >= 2000:
+                return moment.date(), match.group(0).strip("/")
+    return None, None
+
+
+def reconcile(page_time: datetime | None, page_raw: str | None, url: str, now: datetime
+              ) -> tuple[datetime | None, str | None]:
+    """The publish time to store: the page's, unless the URL's date contradicts it or it is in the future.
+
+    A page time more than a day away from the URL's date, or later than `now`, is replaced by the
+    URL's date (at 00:00 Beijing time); a URL date in the future is no date at all.
+    """
+    now = now.astimezone(BEIJING)
+    day, day_raw = url_date(url)
+    url_time = datetime.combine(day, time.min, BEIJING) if day else None
+    if url_time is not None and url_time > now:
+        url_time, day_raw = None, None
+    if page_time is not None:
+        too_far = url_time is not None and abs(page_time.date() - day) > timedelta(days=1)
+        if page_time <= now and not too_far:
+            return page_time, page_raw
+    return url_time, day_raw

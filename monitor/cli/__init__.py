@@ -10,6 +10,7 @@ from monitor.cli.common import CommandError
 #: Subcommand modules, in the order `monitor --help` lists them.
 COMMANDS = [
     "monitor.cli.import_cmd",
+    "monitor.cli.extract_cmd",
 ]
 
 

@@ -56,6 +56,8 @@ def extract_article(body: bytes, url: str, *, outlet=None, content_type: str | N
 
     markdown = body_.to_markdown(cleaned)
     published_at, published_raw = _published(root, rules, url, now or beijing_now())
+    editor = fields.clean_editor(fields.first_text(root, rules.get("editor"))[0] or editor_line)
+    author = _author(root, rules, body_.body_text(markdown).splitlines())
     same_site = outlet.covers if outlet is not None else (lambda h: _registrable(h) == _registrable(host))
     return {
         "url": fields.canonical_url(root, url, same_site),
@@ -64,8 +66,8 @@ def extract_article(body: bytes, url: str, *, outlet=None, content_type: str | N
         "original_title": _original_title(root, rules) or original_title,
         "published_at": published_at,
         "published_at_raw": published_raw,
-        "author": _author(root, rules),
-        "editor": fields.clean_editor(fields.first_text(root, rules.get("editor"))[0] or editor_line),
+        "author": author if author != editor else None,
+        "editor": editor,
         "origin": _origin(root, rules, outlet),
         "body_markdown": markdown,
         "body_text": body_.body_text(markdown),
@@ -122,9 +124,9 @@ def _published(root, rules, url: str, now: datetime):
     return reconcile(moment, raw, url, now)
 
 
-def _author(root, rules) -> str | None:
+def _author(root, rules, body_lines) -> str | None:
     text, _ = fields.first_text(root, rules.get("author"))
-    author = fields.clean_author(text)
+    author = fields.clean_author(text) or fields.author_from_lines(body_lines)
     if author:
         return author
     return fields.clean_author(fields.meta_content(root, "article:author", "author"))

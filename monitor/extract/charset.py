@@ -50,6 +50,8 @@ def decode_html(body: bytes, content_type: str | None = None, forced: str | None
         codec = normalize_encoding(forced)
         if codec is None:
             raise ValueError(f"unknown encoding {forced!r} (set `encoding:` to a codec name such as utf-8 or gb18030)")
+        if codec == "utf-8" and body.startswith(codecs.BOM_UTF8):
+            body = body[len(codecs.BOM_UTF8):]
         return body.decode(codec, errors="replace"), codec
     for bom, codec in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
         if body.startswith(bom):

@@ -106,6 +106,7 @@ def meta_content(root, *names: str) -> str | None:
 # --- labels -----------------------------------------------------------------------------------------
 
 _BRACKETS = "()（）[]【】〔〕<>《》「」 |｜"
+_ORIGIN_EDGES = "()（）[]【】〔〕<>「」 |｜：:"
 _EDITOR_LABEL = re.compile(r"(?:责任编辑|责编|编辑|编审|审核|校对)\s*[:：]?\s*")
 _AUTHOR_LABEL = re.compile(r"^(?:作者|记者|文|撰稿|文字|通讯员|本报记者|本报通讯员|本网记者|新华社记者)\s*[:：/]?\s*")
 _ORIGIN = re.compile(r"来源\s*[:：]\s*(.+)")
@@ -119,7 +120,8 @@ def clean_editor(text: str | None) -> str | None:
     match = _EDITOR_LABEL.search(text)
     value = text[match.end():] if match else text
     value = squash(value.strip(_BRACKETS + "：:"))
-    value = re.split(r"[）)】\]]", value)[0].strip(_BRACKETS)
+    # Whatever follows the names in another bracket ('【纠错】', '(实习)') is not part of them.
+    value = re.split(r"[（(【\[）)】\]]", value)[0].strip(_BRACKETS + "：:")
     return value or None
 
 
@@ -128,9 +130,29 @@ def clean_author(text: str | None) -> str | None:
         return None
     value = squash(text).strip(_BRACKETS)
     value = _AUTHOR_LABEL.sub("", value).strip(_BRACKETS + "：:")
-    if not value or value.isdigit() or len(value) > 60:
+    # People's Daily meta tags carry numeric staff ids ('104363', 'L_104485'), not names.
+    if not value or re.fullmatch(r"[A-Za-z_]*\d+", value) or len(value) > 60:
         return None
     return value
+
+
+_BYLINE = re.compile(r"^[□■●\s]*(?:本报记者|本网记者|记者|作者|文\s*[/／]|撰文)\s*[:：]?\s*(?P<name>[^\s：:，。,].{0,30})$")
+_DATELINE_REPORTER = re.compile(r"^.{0,40}?电\s*[（(]\s*记者\s*(?P<name>[^）)]{1,30})[）)]")
+
+
+def author_from_lines(lines) -> str | None:
+    """A byline in the body: a short '本报记者 X' line near either end, or '…电（记者X）' in the dateline."""
+    lines = [line for line in lines if line.strip()]
+    if lines:
+        match = _DATELINE_REPORTER.match(lines[0])
+        if match:
+            return clean_author(match.group("name"))
+    for line in [*lines[:2], *lines[-3:]]:
+        if len(line) <= 40:
+            match = _BYLINE.match(line.strip())
+            if match:
+                return clean_author(match.group("name").strip("）) "))
+    return None
 
 
 def clean_origin(text: str | None) -> str | None:
@@ -142,7 +164,7 @@ def clean_origin(text: str | None) -> str | None:
     if match:
         text = match.group(1)
     text = _ORIGIN_STOP.split(text, maxsplit=1)[0]
-    text = text.strip(_BRACKETS + "：: ").replace(" 原创稿", "").removesuffix("原创稿").strip()
+    text = text.strip(_ORIGIN_EDGES).replace(" 原创稿", "").removesuffix("原创稿").strip(_ORIGIN_EDGES)
     return text or None
 
 

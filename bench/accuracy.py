@@ -1,0 +1,143 @@
+"""Extraction accuracy of `monitor extract` beside trafilatura, over saved article pages.
+
+    .venv/bin/python bench/accuracy.py [--json]
+
+Pages: ../shared/pages/ (real pages with hand-made labels where they exist; pages without labels
+count for nothing but timing) and tests/extract/pages/ (pages written for this project, reported
+separately). Measures: title exact match, publish day, publish minute, body F1 of character bigrams
+(whitespace ignored), mean time per page. A benchmark, not a test threshold.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+import time
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from monitor.extract.article import ExtractionError, extract_article  # noqa: E402
+from monitor.outlets import outlet_for_url  # noqa: E402
+from monitor.window import BEIJING  # noqa: E402
+
+SHARED_PAGES = ROOT.parent / "shared" / "pages"
+OWN_PAGES = ROOT / "tests" / "extract" / "pages"
+
+
+def bigrams(text: str) -> Counter:
+    chars = "".join((text or "").split())
+    return Counter(chars[i:i + 2] for i in range(len(chars) - 1))
+
+
+def bigram_f1(predicted: str, expected: str) -> float:
+    p, e = bigrams(predicted), bigrams(expected)
+    overlap = sum((p & e).values())
+    if not overlap:
+        return 0.0
+    precision, recall = overlap / sum(p.values()), overlap / sum(e.values())
+    return 2 * precision * recall / (precision + recall)
+
+
+def labelled_pages():
+    """(name, html bytes, url, labels) for every page with expected fields."""
+    if SHARED_PAGES.exists():
+        with open(SHARED_PAGES / "manifest.tsv", encoding="utf-8") as f:
+            for row in csv.DictReader(f, delimiter="\t"):
+                truth = SHARED_PAGES / row["file"].replace(".html", ".truth.json")
+                labels = json.loads(truth.read_text(encoding="utf-8")) if truth.exists() else None
+                yield "shared", row["file"], (SHARED_PAGES / row["file"]).read_bytes(), row["url"], labels
+    for expected in sorted(OWN_PAGES.glob("*/*.json")):
+        spec = json.loads(expected.read_text(encoding="utf-8"))
+        page = expected.with_suffix(".html")
+        labels = {"title": spec["title"], "publish_time": spec.get("published_at"), "content": spec.get("body_text")}
+        yield "own", f"{expected.parent.name}/{page.name}", page.read_bytes(), spec["url"], labels
+
+
+def _moment(value):
+    if not value:
+        return None
+    value = value.replace("T", " ")[:19]
+    for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(value[:len(datetime(2000, 1, 1).strftime(fmt))], fmt).replace(tzinfo=BEIJING)
+        except ValueError:
+            continue
+    return None
+
+
+def ours(body, url):
+    try:
+        item = extract_article(body, url, outlet=outlet_for_url(url))
+    except ExtractionError:
+        return None, None, ""
+    return item["title"], item["published_at"], item["body_text"]
+
+
+def trafilatura_baseline(body, url):
+    import trafilatura
+    doc = trafilatura.bare_extraction(body, url=url, with_metadata=True, include_comments=False)
+    if doc is None:
+        return None, None, ""
+    return doc.title, _moment(doc.date), doc.text or ""
+
+
+def measure():
+    rows = []
+    for group, name, body, url, labels in labelled_pages():
+        for extractor, function in (("monitor extract", ours), ("trafilatura", trafilatura_baseline)):
+            start = time.perf_counter()
+            title, published, text = function(body, url)
+            elapsed = time.perf_counter() - start
+            row = {"group": group, "page": name, "extractor": extractor, "seconds": elapsed}
+            if labels:
+                expected_time = _moment(labels.get("publish_time"))
+                got = published.astimezone(BEIJING) if published else None
+                row.update(
+                    title=(title or "").strip() == labels["title"].strip(),
+                    day=bool(got and expected_time and got.date() == expected_time.date()),
+                    minute=bool(got and expected_time and got.replace(second=0) == expected_time.replace(second=0)),
+                    f1=bigram_f1(text, labels.get("content") or "") if labels.get("content") else None,
+                )
+            rows.append(row)
+    return rows
+
+
+def table(rows) -> str:
+    lines = ["| pages | extractor | labelled pages | title exact | publish day | publish minute | body F1 (bigrams) | mean time/page |",
+             "|---|---|---|---|---|---|---|---|"]
+    for group, label in (("shared", "../shared/pages"), ("own", "tests/extract/pages")):
+        for extractor in ("monitor extract", "trafilatura"):
+            subset = [r for r in rows if r["group"] == group and r["extractor"] == extractor]
+            if not subset:
+                continue
+            labelled = [r for r in subset if "title" in r]
+            f1s = [r["f1"] for r in labelled if r.get("f1") is not None]
+
+            def share(key):
+                return f"{sum(r[key] for r in labelled)}/{len(labelled)}" if labelled else "–"
+            mean_f1 = f"{sum(f1s) / len(f1s):.3f}" if f1s else "–"
+            mean_ms = 1000 * sum(r["seconds"] for r in subset) / len(subset)
+            lines.append(f"| {label} ({len(subset)}) | {extractor} | {len(labelled)} | {share('title')} | "
+                         f"{share('day')} | {share('minute')} | {mean_f1} | {mean_ms:.0f} ms |")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true", help="print per-page results as JSON lines too")
+    args = parser.parse_args()
+    rows = measure()
+    if args.json:
+        for row in rows:
+            print(json.dumps(row, ensure_ascii=False))
+    print(table(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,48 @@
+"""Helpers for the extraction tests: the expected fields of saved pages."""
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+PAGES = Path(__file__).resolve().parent / "pages"
+
+# Text that must never reach a stored field: mojibake of UTF-8 read as GBK/Latin-1, replacement chars.
+MOJIBAKE_MARKS = ("\ufffd", "锟斤拷", "鈥", "銆", "锛", "â€", "Ã", "ï¼", "çš", "å")
+
+
+def bigram_f1(predicted: str, expected: str) -> float:
+    def grams(text):
+        chars = "".join((text or "").split())
+        return Counter(chars[i:i + 2] for i in range(len(chars) - 1))
+    p, e = grams(predicted), grams(expected)
+    overlap = sum((p & e).values())
+    if not overlap:
+        return 0.0
+    precision, recall = overlap / sum(p.values()), overlap / sum(e.values())
+    return 2 * precision * recall / (precision + recall)
+
+
+def assert_no_mojibake(article: dict, page_text: str = "") -> None:
+    """No field holds mojibake, unless the page itself carries that damaged text (then it is copied)."""
+    for key, value in article.items():
+        texts = [value] if isinstance(value, str) else [v for i in value for v in i.values() if isinstance(v, str)] \
+            if isinstance(value, list) else []
+        for text in texts:
+            for mark in MOJIBAKE_MARKS:
+                at = text.find(mark)
+                if at >= 0:
+                    context = text[max(0, at - 3):at + 3]
+                    assert context in page_text, f"{key} holds mojibake {mark!r}: {text[max(0, at - 40):at + 40]!r}"
+
+
+# Noise that a clean body never contains, whatever the outlet.
+BODY_NOISE = ("<script", "function(", "var ", "分享到", "责任编辑", "责编", "【纠错】", "版权所有", "Copyright",
+              "相关新闻", "扫一扫", "document.write", "{", "}")
+
+
+def assert_clean_body(markdown: str) -> None:
+    for noise in BODY_NOISE:
+        assert noise not in markdown, f"body still holds {noise!r}"

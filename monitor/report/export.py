@@ -1,0 +1,88 @@
+"""Exporting one issue: profile -> number -> selection -> Markdown -> file -> record.
+
+`export_issue` is what `monitor export` (and `monitor run`) call. The file is written atomically
+(a temporary file in the same directory, then a rename), so a reader never sees half an issue.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from pymongo.database import Database
+
+from monitor import PROJECT_ROOT
+from monitor.report.editorial import load_edits
+from monitor.report.issues import issue_number, record_issue
+from monitor.report.profiles import load_profile
+from monitor.report.render import Entry, IssueMeta, render_issue
+from monitor.report.selection import select
+
+
+class EmptyWindow(LookupError):
+    """No article qualifies for the issue; nothing is written or recorded."""
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    number: int
+    count: int
+    changed: bool  # new, or different from what was last recorded for this issue
+
+
+def export_root() -> Path:
+    """Where issues go: MONITOR_EXPORT_DIR, default <repo>/exports (one directory per profile below it)."""
+    return Path(os.environ.get("MONITOR_EXPORT_DIR") or PROJECT_ROOT / "exports")
+
+
+def issue_file_name(issue_date: date, number: int) -> str:
+    return f"{issue_date.isoformat()}-{number}.md"
+
+
+def write_atomically(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(text.encode("utf-8"))
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def export_issue(db: Database, profile_name: str, issue_date: date, number: int | None = None,
+                 out_dir: str | os.PathLike | None = None) -> ExportResult:
+    """Write the issue of `profile_name` for `issue_date` and record it.
+
+    Raises ProfileError (unknown or invalid profile), IssueDateError (date does not fit the window
+    rule), NumberingError (number unknown or taken) and EmptyWindow (nothing to report).
+    """
+    profile = load_profile(profile_name)
+    window = profile.window(issue_date)
+    if number is not None and number < 1:
+        raise ValueError(f"an issue number must be positive, not {number}")
+    number = issue_number(db, profile.name, issue_date, number)
+    selection = select(db, profile, window, load_edits(db, profile.name, issue_date))
+    if not selection.chosen:
+        raise EmptyWindow(f"no article qualifies for the {profile.name} issue of {issue_date}: none dated within "
+                          f"{window} from the profile's outlets (import or crawl first, or check the date)")
+
+    ids = [c.id for c in selection.chosen]
+    docs = {d["_id"]: d for d in db.articles.find({"_id": {"$in": ids}})}
+    entries = [Entry.from_article(docs[i]) for i in ids if i in docs]
+    markdown = render_issue(profile, IssueMeta(number, issue_date, window), entries)
+
+    directory = Path(out_dir) if out_dir is not None else export_root() / profile.name
+    path = (directory / issue_file_name(issue_date, number)).resolve()
+    write_atomically(path, markdown)
+    changed = record_issue(db, profile.name, issue_date, number, window, [i for i in ids if i in docs], str(path),
+                           hashlib.sha256(markdown.encode("utf-8")).hexdigest())
+    return ExportResult(path=path, number=number, count=len(entries), changed=changed)

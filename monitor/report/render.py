@@ -1,0 +1,78 @@
+"""An issue as Markdown: a pure function of its entries, its profile and its number and date.
+
+The layout (title, number, organisation, date, 本期导语, 一、信息目录, 二、具体内容) is the one the
+centre publishes; docs/reports.md shows it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from urllib.parse import quote
+
+from monitor.report.profiles import Profile, chinese_date
+from monitor.window import BEIJING, Window
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What an issue prints of one article."""
+    title: str
+    source: str
+    link: str
+    day: date
+    original_title: str | None
+    body: str
+
+    @classmethod
+    def from_article(cls, doc: dict) -> "Entry":
+        published: datetime = doc["published_at"]
+        return cls(title=doc["title"], source=doc["source"], link=(doc.get("urls") or [doc["url"]])[0],
+                   day=published.astimezone(BEIJING).date(), original_title=doc.get("original_title") or None,
+                   body=doc.get("body_markdown") or "")
+
+
+@dataclass(frozen=True)
+class IssueMeta:
+    number: int
+    issue_date: date
+    window: Window
+
+
+def _autolink(url: str) -> str:
+    # An autolink may not hold spaces, '<' or '>'; percent-encode just those.
+    return "<" + quote(url, safe="".join(chr(c) for c in range(33, 127) if chr(c) not in "<>")) + ">"
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def render_issue(profile: Profile, meta: IssueMeta, entries: list[Entry]) -> str:
+    """The issue's Markdown, ending in one newline; entries are printed in the order given."""
+    blocks = [
+        f"# {profile.title}",
+        profile.number_text(meta.number),
+        profile.organisation,
+        chinese_date(meta.issue_date),
+        "## 本期导语",
+        profile.intro_text(len(entries), meta.window),
+        "## 一、信息目录",
+        "\n".join(f"{i}. {_one_line(e.title)}（{e.source}）" for i, e in enumerate(entries, 1)),
+        "## 二、具体内容",
+    ]
+    for i, entry in enumerate(entries, 1):
+        title = _one_line(entry.title)
+        blocks += [
+            f"### {i}. {title}",
+            f"来源：{entry.source}",
+            f"链接：{_autolink(entry.link)}",
+            "主要内容：",
+            title,
+            f"{entry.day.isoformat()} 来源：{entry.source}",
+        ]
+        if entry.original_title:
+            blocks.append(f"原标题：{_one_line(entry.original_title)}")
+        body = entry.body.strip()
+        if body:
+            blocks.append(body)
+    return "\n\n".join(blocks) + "\n"

@@ -11,6 +11,10 @@ from monitor.cli.common import CommandError
 COMMANDS = [
     "monitor.cli.import_cmd",
     "monitor.cli.extract_cmd",
+    "monitor.cli.export_cmd",
+    "monitor.cli.candidates_cmd",
+    "monitor.cli.pin_cmd",
+    "monitor.cli.exclude_cmd",
 ]
 
 

@@ -30,6 +30,13 @@ INDEXES: dict[str, list[tuple[list[tuple[str, int]], dict]]] = {
         ([("cluster_id", ASCENDING)], {"name": "cluster_id"}),
         ([("status", ASCENDING), ("published_at", DESCENDING)], {"name": "status_published_at"}),
     ],
+    "issues": [
+        ([("profile", ASCENDING), ("issue_date", ASCENDING)], {"unique": True, "name": "profile_issue_date"}),
+        ([("profile", ASCENDING), ("number", ASCENDING)], {"unique": True, "name": "profile_number"}),
+    ],
+    "editorial": [
+        ([("profile", ASCENDING), ("issue_date", ASCENDING)], {"unique": True, "name": "profile_issue_date"}),
+    ],
 }
 
 

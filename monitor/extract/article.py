@@ -45,7 +45,7 @@ def extract_article(body: bytes, url: str, *, outlet=None, content_type: str | N
     extracted_by = "site" if (title and cleaned is not None) else "generic"
     if extracted_by == "generic":
         title = title or generic.generic_title(root)
-        generic_node = generic.generic_body(root, url)
+        generic_node = generic.generic_body(root, url, title)
         if generic_node is not None:
             cleaned, editor_line, original_title = body_.clean_body(generic_node, url)
             if len(fields.node_text(cleaned)) < MIN_BODY_CHARS:
@@ -112,15 +112,14 @@ def _published(root, rules, url: str, now: datetime):
         moment, raw = parse_datetime(text, patterns)
         if moment is not None:
             break
-    if moment is None:
-        moment, raw = generic.meta_time(root)
-        if moment is not None and not (moment.hour or moment.minute):
-            # A day-only meta tag: a visible time on the same day is more precise.
-            visible, visible_raw = generic.visible_time(root, patterns)
-            if visible is not None and visible.date() == moment.date():
-                moment, raw = visible, visible_raw
-    if moment is None:
-        moment, raw = generic.visible_time(root, patterns)
+    for fallback in (lambda: generic.meta_time(root), lambda: generic.visible_time(root, patterns)):
+        if moment is not None and (moment.hour or moment.minute):
+            break
+        # No time yet, or only a day: a later source with a time of day on the same day is more precise.
+        candidate, candidate_raw = fallback()
+        if candidate is not None and (moment is None or (candidate.date() == moment.date()
+                                                           and (candidate.hour or candidate.minute))):
+            moment, raw = candidate, candidate_raw
     return reconcile(moment, raw, url, now)
 
 
@@ -134,7 +133,8 @@ def _author(root, rules, body_lines) -> str | None:
 
 def _origin(root, rules, outlet) -> str | None:
     text, _ = fields.first_text(root, rules.get("origin"))
-    origin = fields.clean_origin(text) or fields.clean_origin(fields.meta_content(root, "source", "ContentSource"))
+    origin = (fields.clean_origin(text) or fields.clean_origin(fields.meta_content(root, "source", "ContentSource"))
+              or fields.clean_origin(generic.visible_origin(root)))
     if not origin:
         return None
     if outlet is not None:

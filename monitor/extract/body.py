@@ -49,6 +49,16 @@ def _drop(node) -> None:
     parent.remove(node)
 
 
+def prune_noise(root) -> None:
+    """Drop noise elements (tags, hidden, share/related/ad classes) in place."""
+    for node in list(root.iter()):
+        if node is root or not isinstance(node.tag, str) or node.getparent() is None:
+            continue
+        marker = f"{node.get('class') or ''} {node.get('id') or ''}"
+        if node.tag in NOISE_TAGS or _is_hidden(node) or (_NOISE_WORD.search(marker) and node.tag != "img"):
+            _drop(node)
+
+
 def clean_body(element, base_url: str, remove=()) -> tuple[object, str | None, str | None]:
     """(cleaned copy of the body element, editor line text, 原标题 text) — noise removed, URLs absolute."""
     body = copy.deepcopy(element)
@@ -58,12 +68,7 @@ def clean_body(element, base_url: str, remove=()) -> tuple[object, str | None, s
                 _drop(node)
     for node in list(body.iter(etree.Comment, etree.ProcessingInstruction)):
         _drop(node)
-    for node in list(body.iter()):
-        if node is body or not isinstance(node.tag, str) or node.getparent() is None:
-            continue
-        marker = f"{node.get('class') or ''} {node.get('id') or ''}"
-        if node.tag in NOISE_TAGS or _is_hidden(node) or (_NOISE_WORD.search(marker) and node.tag != "img"):
-            _drop(node)
+    prune_noise(body)
     editor = original_title = None
     for node in list(body.iter(*_BLOCKS)):
         if node.getparent() is None or node.find(".//img") is not None:

@@ -137,7 +137,7 @@ def clean_author(text: str | None) -> str | None:
 
 
 _BYLINE = re.compile(r"^[□■●\s]*(?:本报记者|本网记者|记者|作者|文\s*[/／]|撰文)\s*[:：]?\s*(?P<name>[^\s：:，。,].{0,30})$")
-_DATELINE_REPORTER = re.compile(r"^.{0,40}?电\s*[（(]\s*记者\s*(?P<name>[^）)]{1,30})[）)]")
+_DATELINE_REPORTER = re.compile(r"^.{0,40}?(?:电|讯|消息)\s*[（(]\s*(?:本报|本网)?记者\s*(?P<name>[^）)]{1,30})[）)]")
 
 
 def author_from_lines(lines) -> str | None:
@@ -146,7 +146,8 @@ def author_from_lines(lines) -> str | None:
     if lines:
         match = _DATELINE_REPORTER.match(lines[0])
         if match:
-            return clean_author(match.group("name"))
+            # '记者张真真、通讯员鄂卫宣': the reporters, not the correspondents.
+            return clean_author(re.split(r"[、，,\s]*通讯员", match.group("name"))[0])
     for line in [*lines[:2], *lines[-3:]]:
         if len(line) <= 40:
             match = _BYLINE.match(line.strip())

@@ -69,16 +69,79 @@ def visible_time(root, patterns=()):
     return None, None
 
 
-def generic_body(root, url: str):
-    """The main text as an element (trafilatura's HTML output), or None."""
+_INFO_LINE = re.compile(r"(?:\d{4}[-年/.]\d{1,2}[-月/.]\d{1,2}|来源\s*[:：]|作者\s*[:：]|分享到)")
+
+
+_CONTAINERS = ("div", "article", "section", "td", "main", "span", "font", "center")
+
+
+def paragraph_cluster(root):
+    """The element holding the most paragraph text in its own <p> children (links discounted), or None.
+
+    News CMSs put an article's paragraphs side by side in one container; navigation and related
+    lists are mostly link text.
+    """
+    best, best_score = None, 0
+    for node in root.iter(*_CONTAINERS):
+        score = 0
+        for child in node:
+            if child.tag not in ("p", "h2", "h3", "h4", "blockquote", "ul", "ol", "table"):
+                continue
+            text = node_text(child)
+            linked = sum(len(node_text(a)) for a in child.iter("a"))
+            if len(text) >= 8 and linked < len(text) / 2:
+                score += len(text) - linked
+        if score > best_score:
+            best, best_score = node, score
+    return best
+
+
+def generic_body(root, url: str, title: str | None = None):
+    """The main text as an element, or None: the paragraph cluster of the de-noised page, else
+    trafilatura's output. The headline and the date/source line at the top are dropped (they are fields).
+    """
+    from monitor.extract.body import prune_noise
+
+    page = copy.deepcopy(root)
+    prune_noise(page)
+    cluster = paragraph_cluster(page)
+    if cluster is not None and len(node_text(cluster)) >= 200:
+        return _without_heading(cluster, title)
+    body = _trafilatura_body(page, url)
+    return _without_heading(body, title) if body is not None else None
+
+
+def _trafilatura_body(page, url):
     import trafilatura
-    output = trafilatura.extract(copy.deepcopy(root), url=url, output_format="html", include_images=True,
+    output = trafilatura.extract(page, url=url, output_format="html", include_images=True,
                                  include_tables=True, include_comments=False, include_links=False,
                                  include_formatting=True, with_metadata=False)
     if not output:
         return None
     tree = html.fromstring(output)
     return tree.find(".//body") if tree.find(".//body") is not None else tree
+
+
+def _without_heading(body, title):
+    for block in list(body.iter())[1:4]:
+        text = node_text(block)
+        if block.getparent() is None or not text:
+            continue
+        if text == title or (len(text) <= 80 and _INFO_LINE.search(text) and not text.endswith("。")):
+            block.getparent().remove(block)
+    return body
+
+
+_ORIGIN_LINE = re.compile(r"(?<![图片文字])来源\s*[:：]")
+
+
+def visible_origin(root) -> str | None:
+    """The text of the first short page element that says 来源：X (image credits excluded)."""
+    for node in root.iter("span", "div", "p", "em", "td", "li"):
+        text = node_text(node)
+        if len(text) <= 200 and _ORIGIN_LINE.search(text):
+            return text
+    return None
 
 
 def site_name(root, host: str) -> str:

@@ -1,11 +1,8 @@
-"""Helpers for the extraction tests: the expected fields of saved pages."""
+"""Helpers for the extraction tests: body similarity, mojibake and noise checks."""
 from __future__ import annotations
 
-import sys
 from collections import Counter
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 PAGES = Path(__file__).resolve().parent / "pages"
 

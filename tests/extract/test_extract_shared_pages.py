@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pytest
 
-from conftest import assert_clean_body, assert_no_mojibake, bigram_f1
+from extract_helpers import assert_clean_body, assert_no_mojibake, bigram_f1
 from helpers import SHARED, shared_path
 from monitor.extract.article import extract_article
 from monitor.outlets import outlet_for_url

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from bson import ObjectId
+from pymongo.cursor import Cursor
 from pymongo.database import Database
 
 from monitor.report.editorial import Edits
@@ -71,9 +72,13 @@ def window_query(profile: Profile, window: Window) -> dict:
     }
 
 
+def window_articles(db: Database, profile: Profile, window: Window) -> Cursor:
+    """The window's articles (ranking fields only); the status/published_at index bounds the scan to the window."""
+    return db.articles.find(window_query(profile, window), CANDIDATE_FIELDS).hint("status_published_at")
+
+
 def select(db: Database, profile: Profile, window: Window, edits: Edits) -> Selection:
-    # The status/published_at index bounds the scan to the window.
-    docs = list(db.articles.find(window_query(profile, window), CANDIDATE_FIELDS).hint("status_published_at"))
+    docs = list(window_articles(db, profile, window))
     leads = [d for d in docs if d.get("cluster_lead") is not False]
     pinned_ids = set(edits.pinned)
     missing = pinned_ids - {d["_id"] for d in leads}

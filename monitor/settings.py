@@ -41,6 +41,38 @@ MONITOR_DATA_DIR = os.environ.get("MONITOR_DATA_DIR", str(PROJECT_ROOT / "data")
 MONITOR_CONFIG_DIR = os.environ.get("MONITOR_CONFIG_DIR", str(PROJECT_ROOT / "spiders_config"))
 MONITOR_EXPORT_DIR = os.environ.get("MONITOR_EXPORT_DIR", str(PROJECT_ROOT / "exports"))
 
+# -- downloads ----------------------------------------------------------------------------------
+# One dict for every project downloader middleware (add yours here).
+DOWNLOADER_MIDDLEWARES = {
+    # Pages that need a browser (monitor/rendering/, docs/adding-an-outlet.md).
+    "monitor.rendering.challenge.CookieChallengeMiddleware": 640,
+    "monitor.rendering.middleware.RenderMiddleware": 650,
+}
+
+# -- rendering ----------------------------------------------------------------------------------
+# Only requests marked by RenderMiddleware (an outlet's `render:` section) use the browser; the
+# handler passes every other request to Scrapy's own HTTP handler, and the browser starts with the
+# first rendered request.
+DOWNLOAD_HANDLERS = {
+    "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+    "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+}
+MONITOR_CHROMIUM = os.environ.get("MONITOR_CHROMIUM", "/usr/bin/chromium")
+MONITOR_RENDER_TIMEOUT = 30  # seconds per rendered page, unless its outlet's render.timeout says otherwise
+MONITOR_CHALLENGE_STATUSES = [412]
+PLAYWRIGHT_BROWSER_TYPE = "chromium"
+PLAYWRIGHT_LAUNCH_OPTIONS = {
+    "executable_path": MONITOR_CHROMIUM,
+    "headless": True,
+    # Root in a container needs --no-sandbox; the rest keeps Chromium off the network except for the pages.
+    "args": ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+             "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-default-apps"],
+}
+PLAYWRIGHT_BROWSER_PROVIDER = "monitor.rendering.browser.LazyChromiumProvider"
+PLAYWRIGHT_ABORT_REQUEST = "monitor.rendering.browser.skip_heavy_resource"
+PLAYWRIGHT_PROCESS_REQUEST_HEADERS = "monitor.rendering.browser.scrapy_headers_with_browser_cookies"
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
+
 # -- engine -------------------------------------------------------------------------------------
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"

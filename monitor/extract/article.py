@@ -51,8 +51,10 @@ def extract_article(body: bytes, url: str, *, outlet=None, content_type: str | N
             if len(fields.node_text(cleaned)) < MIN_BODY_CHARS:
                 cleaned = None
     if not title or cleaned is None:
-        missing = " and ".join(n for n, v in (("a title", title), ("an article body", cleaned)) if not v)
-        raise ExtractionError(f"{url}: found no {missing} (neither the site rules nor the generic extractor)")
+        missing = ("neither a title nor an article body" if not title and cleaned is None
+                   else "no title" if not title else f"no article body of at least {MIN_BODY_CHARS} characters")
+        raise ExtractionError(f"{url}: found {missing}, by the site rules or the generic extractor; "
+                              "check the page (`monitor extract --url URL --html FILE`) and the outlet's `article:` rules")
 
     markdown = body_.to_markdown(cleaned)
     published_at, published_raw = _published(root, rules, url, now or beijing_now())

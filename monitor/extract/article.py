@@ -114,7 +114,8 @@ def _published(root, rules, url: str, now: datetime):
         moment, raw = parse_datetime(text, patterns)
         if moment is not None:
             break
-    for fallback in (lambda: generic.meta_time(root), lambda: generic.visible_time(root, patterns)):
+    for fallback in (lambda: generic.meta_time(root), lambda: generic.visible_time(root, patterns),
+                     lambda: generic.visible_time(root, patterns, day=moment.date() if moment else None)):
         if moment is not None and (moment.hour or moment.minute):
             break
         # No time yet, or only a day: a later source with a time of day on the same day is more precise.

@@ -22,6 +22,15 @@ DATE_METAS = ("article:published_time", "publishdate", "pubdate", "PubDate", "pu
 _DATE_HINT = re.compile(r"time|date|pub|info|source|sj|fbsj", re.IGNORECASE)
 
 
+# A site-name suffix on a document title: "标题-新华网", "标题_央广网", "标题 | 健康频道".
+_SITE_SUFFIX = re.compile(r"\s*[-_|｜—–]+\s*[^-_|｜—–]{0,12}(?:网|报|台|频道|客户端|新闻|门户|首页|网站)[^-_|｜—–]{0,6}$")
+
+
+def strip_site_suffix(title: str) -> str:
+    stripped = _SITE_SUFFIX.sub("", title)
+    return stripped if len(stripped) >= 6 else title
+
+
 def generic_title(root) -> str | None:
     """The h1/h2 closest to the document title, else the document title itself."""
     document_title = title_from_document(root)
@@ -36,7 +45,7 @@ def generic_title(root) -> str | None:
             best, best_score = text, score
     if best and (best_score >= 0.6 or not document_title):
         return best
-    return document_title or best
+    return strip_site_suffix(document_title) if document_title else best
 
 
 def meta_time(root):
@@ -49,8 +58,20 @@ def meta_time(root):
     return None, None
 
 
-def visible_time(root, patterns=()):
-    """(datetime, raw) from the first date with a time of day near the top of the page's text."""
+def visible_time(root, patterns=(), day=None):
+    """(datetime, raw) from the first visible date line, preferring one with a time of day.
+
+    Elements marked as time/date/source lines come first. Given `day` (a date already known from a
+    meta tag), any short element with a time of day on that day also counts.
+    """
+    if day is not None:
+        for node in root.iter("span", "div", "p", "em", "time", "td", "li", "i", "font"):
+            text = node_text(node)
+            if 6 <= len(text) <= 80:
+                moment, raw = parse_datetime(text, patterns)
+                if moment is not None and moment.date() == day and (moment.hour or moment.minute):
+                    return moment, raw
+        return None, None
     candidates = []
     for node in root.iter("span", "div", "p", "em", "time", "td", "li", "i"):
         marker = f"{node.get('class') or ''} {node.get('id') or ''}"

@@ -109,3 +109,22 @@ def test_xinhua_editor_and_source_kept_apart():
     assert article["editor"] == "张樵苏"
     assert article["origin"] is None  # 来源：新华网 is the outlet itself
     assert "张樵苏" not in article["body_text"]
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_generic_path_alone_reads_real_pages_cleanly(name):
+    """As if the outlet were unknown (a new template): the same title, day and a clean body."""
+    pages = shared_path("pages")
+    row = next(r for r in manifest() if r["file"] == name)
+    body = (pages / name).read_bytes()
+    article = extract_article(body, row["url"], outlet=None, now=NOW)
+    title, minute, opening = EXPECTED[name]
+    assert article["extracted_by"] == "generic"
+    assert article["title"] == title
+    assert article["published_at"].strftime("%Y-%m-%d") == minute[:10]
+    assert opening in article["body_text"][:300]
+    assert_clean_body(article["body_markdown"])
+    assert_no_mojibake(article, _known_text(body))
+    truth = pages / name.replace(".html", ".truth.json")
+    if truth.exists():
+        assert bigram_f1(article["body_text"], json.loads(truth.read_text(encoding="utf-8"))["content"]) > 0.95

@@ -41,12 +41,30 @@ MONITOR_DATA_DIR = os.environ.get("MONITOR_DATA_DIR", str(PROJECT_ROOT / "data")
 MONITOR_CONFIG_DIR = os.environ.get("MONITOR_CONFIG_DIR", str(PROJECT_ROOT / "spiders_config"))
 MONITOR_EXPORT_DIR = os.environ.get("MONITOR_EXPORT_DIR", str(PROJECT_ROOT / "exports"))
 
+# -- runs ---------------------------------------------------------------------------------------
+# Set by `monitor crawl` / `monitor run` (docs/scheduling.md); each component is off when its value is empty.
+MONITOR_RUN_ID = ""            # the run's id: `runs.run_id` and each article's `run_id`
+MONITOR_RECORD_DIR = ""        # --record: write every response to DIR/monitor-<run id>.warc.gz
+MONITOR_REPLAY_PATH = ""       # --replay: answer every request from this WARC file or directory
+MONITOR_REFRESH = False        # --refresh: fetch stored articles again
+MONITOR_PROGRESS = False       # a progress line on the terminal
+EXTENSIONS = {
+    "monitor.ops.counters.OutletCounters": 500,
+    "monitor.ops.runrecord.RunRecordExtension": 510,
+    "monitor.ops.progress.ProgressExtension": 520,
+}
+
 # -- downloads ----------------------------------------------------------------------------------
 # One dict for every project downloader middleware (add yours here).
 DOWNLOADER_MIDDLEWARES = {
     # Pages that need a browser (monitor/rendering/, docs/adding-an-outlet.md).
     "monitor.rendering.challenge.CookieChallengeMiddleware": 640,
     "monitor.rendering.middleware.RenderMiddleware": 650,
+    # Operations (monitor/ops/): stored articles are skipped before robots.txt or the network;
+    # record/replay sit next to the downloader so they see responses as received.
+    "monitor.ops.incremental.SkipStoredArticlesMiddleware": 60,
+    "monitor.ops.record.WarcRecorderMiddleware": 950,
+    "monitor.ops.replay.WarcReplayMiddleware": 960,
 }
 
 # -- rendering ----------------------------------------------------------------------------------

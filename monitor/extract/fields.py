@@ -130,6 +130,8 @@ def clean_author(text: str | None) -> str | None:
         return None
     value = squash(text).strip(_BRACKETS)
     value = _AUTHOR_LABEL.sub("", value).strip(_BRACKETS + "：:")
+    # An e-paper byline runs on into the paper's name and date: '刘温馨 《 人民日报 》（2026年01月14日）'.
+    value = re.split(r"\s*[《(（]|\s*\d{4}\s*年", value)[0].strip(_BRACKETS + "：:")
     # People's Daily meta tags carry numeric staff ids ('104363', 'L_104485'), not names.
     if not value or re.fullmatch(r"[A-Za-z_]*\d+", value) or len(value) > 60:
         return None

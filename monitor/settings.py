@@ -88,7 +88,6 @@ PLAYWRIGHT_LAUNCH_OPTIONS = {
 }
 PLAYWRIGHT_BROWSER_PROVIDER = "monitor.rendering.browser.LazyChromiumProvider"
 PLAYWRIGHT_ABORT_REQUEST = "monitor.rendering.browser.skip_heavy_resource"
-PLAYWRIGHT_PROCESS_REQUEST_HEADERS = "monitor.rendering.browser.scrapy_headers_with_browser_cookies"
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
 
 # -- engine -------------------------------------------------------------------------------------

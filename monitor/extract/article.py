@@ -16,7 +16,7 @@ from monitor.extract import body as body_
 from monitor.extract import fields, generic
 from monitor.extract.charset import decode_html
 from monitor.extract.dates import parse_datetime, reconcile
-from monitor.window import BEIJING, beijing_now
+from monitor.window import beijing_now
 
 #: A body shorter than this (characters of text) is no article body.
 MIN_BODY_CHARS = 30

@@ -15,6 +15,10 @@ COMMANDS = [
     "monitor.cli.candidates_cmd",
     "monitor.cli.pin_cmd",
     "monitor.cli.exclude_cmd",
+    "monitor.cli.outlets_cmd",
+    "monitor.cli.crawl_cmd",
+    "monitor.cli.run_cmd",
+    "monitor.cli.runs_cmd",
 ]
 
 
@@ -37,9 +41,16 @@ def main(argv: list[str] | None = None) -> int:
     from monitor.storage.mongo import DatabaseUnavailable
     from monitor.storage.server import LocalServerError
 
+    from monitor.config_schema import ConfigError, validate_config
+
     args = build_parser().parse_args(argv)
     try:
+        # Every command starts from a valid spiders_config/ (the error names file, key and problem).
+        validate_config()
         return args.handler(args)
+    except ConfigError as e:
+        print(f"monitor {args.command}: error: {e}", file=sys.stderr)
+        return 2
     except CommandError as e:
         print(f"monitor {args.command}: error: {e}", file=sys.stderr)
         return e.exit_code

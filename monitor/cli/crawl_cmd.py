@@ -1,0 +1,81 @@
+"""monitor crawl [OUTLET ...] [--since D --until D] [--record DIR] [--replay PATH] [--refresh]"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from monitor.cli.common import CommandError, database, day, project_settings
+
+NAME = "crawl"
+HELP = "crawl outlets into MongoDB without exporting (all outlets when none is named)"
+
+
+def add_crawl_options(parser) -> None:
+    """--record / --replay / --refresh, shared with `monitor run`."""
+    group = parser.add_argument_group("crawl options")
+    group.add_argument("--record", type=Path, metavar="DIR",
+                       help="write every response to DIR/monitor-<run id>.warc.gz (an evidence archive)")
+    group.add_argument("--replay", type=Path, metavar="PATH",
+                       help="answer every request from a WARC file or a directory of them; no network")
+    group.add_argument("--refresh", action="store_true",
+                       help="fetch articles already in the database again (default: skip them)")
+
+
+def add_arguments(parser):
+    parser.add_argument("outlets", nargs="*", metavar="OUTLET",
+                        help="outlet keys (spider names), e.g. xinhua nhc; default: every outlet")
+    parser.add_argument("--since", type=day, help="first day of the window (YYYY-MM-DD, Beijing time; "
+                        "default: 6 days before --until)")
+    parser.add_argument("--until", type=day, help="last day of the window (YYYY-MM-DD; default: today)")
+    add_crawl_options(parser)
+
+
+def crawl_options(args):
+    from monitor.ops.crawl import CrawlOptions
+    from monitor.ops.warc import ArchiveError, warc_files
+    if args.replay is not None:
+        try:
+            files = warc_files(args.replay)
+        except ArchiveError as e:
+            raise CommandError(f"--replay: {e}", 2) from None
+        if not files:
+            raise CommandError(f"--replay: {args.replay} holds no WARC files", 2)
+    if args.record is not None:
+        if args.record.exists() and not args.record.is_dir():
+            raise CommandError(f"--record: {args.record} exists and is not a directory", 2)
+    return CrawlOptions(record=args.record, replay=args.replay, refresh=args.refresh)
+
+
+def check_outlets(settings, names: list[str]) -> list[str]:
+    from monitor.ops.crawl import outlet_spiders
+    accepted = outlet_spiders(settings)
+    unknown = [n for n in names if n not in accepted]
+    if unknown:
+        raise CommandError(f"unknown outlet(s) {', '.join(unknown)}; the outlets are: {', '.join(accepted)}", 2)
+    return list(dict.fromkeys(names)) or accepted
+
+
+def run(args) -> int:
+    from monitor.ops import runs
+    from monitor.ops.crawl import crawl
+    from monitor.ops.health import FAILED
+    from monitor.ops.summary import run_summary
+    from monitor.window import Window
+
+    settings = project_settings()
+    outlets = check_outlets(settings, args.outlets)
+    try:
+        window = Window.from_args(args.since and args.since.isoformat(), args.until and args.until.isoformat())
+    except ValueError as e:
+        raise CommandError(f"--since/--until: {e}", 2) from None
+    options = crawl_options(args)
+    with database(settings) as handle:
+        outcome = crawl(settings, handle.db, handle.uri, outlets, window, options, command=NAME)
+        exit_code = 1 if outcome.status == FAILED else 0
+        doc = runs.finish_run(handle.db, outcome.run_id, status=outcome.status, exit_code=exit_code,
+                              outlets=outcome.outlets)
+    print(run_summary(doc))
+    if outcome.record_file:
+        print(f"  recorded: {outcome.record_file}")
+    if exit_code:
+        print("every outlet failed; see the problems above", flush=True)
+    return exit_code

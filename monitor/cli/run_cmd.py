@@ -1,0 +1,72 @@
+"""monitor run --profile NAME [--issue-date D] [--number N] [--record DIR] [--replay PATH] [--refresh]"""
+from __future__ import annotations
+
+from monitor.cli.common import CommandError, database, day, project_settings
+from monitor.cli.crawl_cmd import add_crawl_options, check_outlets, crawl_options
+
+NAME = "run"
+HELP = ("the whole job: crawl every outlet of a report profile for the issue's window, then export the issue "
+        "(exit 0 done, 1 every outlet failed or the export failed, 2 bad argument or configuration, "
+        "3 database unreachable)")
+
+
+def add_arguments(parser):
+    parser.add_argument("--profile", required=True, metavar="NAME",
+                        help="report profile: a file in spiders_config/profiles/, e.g. weekly, monthly")
+    parser.add_argument("--issue-date", type=day, metavar="YYYY-MM-DD",
+                        help="the issue's date (default: the profile's most recent due date: weekly, the latest "
+                             "Friday up to today; monthly, the last day of the previous month, or today on "
+                             "a month's last day)")
+    parser.add_argument("--number", type=int, metavar="N",
+                        help="the issue's number (needed for a profile's first issue; later ones follow on)")
+    add_crawl_options(parser)
+
+
+def run(args) -> int:
+    from monitor.ops import runs
+    from monitor.ops.crawl import crawl
+    from monitor.ops.health import FAILED
+    from monitor.ops.summary import run_summary
+    from monitor.report.export import export_issue
+    from monitor.report.profiles import IssueDateError, ProfileError, load_profile
+    from monitor.window import beijing_now
+
+    try:
+        profile = load_profile(args.profile)
+    except ProfileError as e:
+        raise CommandError(f"--profile: {e}", 2) from None
+    issue_date = args.issue_date or profile.latest_issue_date(beijing_now().date())
+    try:
+        window = profile.window(issue_date)
+    except IssueDateError as e:
+        raise CommandError(f"--issue-date: {e}", 2) from None
+    if args.number is not None and args.number < 1:
+        raise CommandError(f"--number: an issue number is a positive whole number, not {args.number}", 2)
+    settings = project_settings()
+    outlets = check_outlets(settings, list(profile.outlets))
+    options = crawl_options(args)
+
+    with database(settings) as handle:
+        db = handle.db
+        outcome = crawl(settings, db, handle.uri, outlets, window, options, command=NAME,
+                        profile=profile.name, issue_date=issue_date)
+        if outcome.status == FAILED:
+            export = {"error": "not attempted: every outlet failed"}
+        else:
+            try:
+                result = export_issue(db, profile.name, issue_date, number=args.number)
+                export = {"path": str(result.path), "number": result.number, "count": result.count}
+            except (LookupError, ValueError, OSError) as e:
+                # EmptyWindow, NumberingError, IssueDateError, ProfileError and write failures say what to do.
+                export = {"error": f"{type(e).__name__}: {e}"}
+        exit_code = 0 if export.get("path") else 1
+        doc = runs.finish_run(db, outcome.run_id, status=outcome.status, exit_code=exit_code, export=export,
+                              outlets=outcome.outlets)
+    print(run_summary(doc))
+    if outcome.record_file:
+        print(f"  recorded: {outcome.record_file}")
+    if exit_code:
+        print(f"monitor run: no issue written: {export['error']}", flush=True)
+        return exit_code
+    print(export["path"])
+    return 0

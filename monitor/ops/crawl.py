@@ -1,0 +1,106 @@
+"""A crawl run: every chosen outlet's spider in one CrawlerProcess, recorded in `runs`.
+
+Used by `monitor crawl` and `monitor run`. The options become settings (MONITOR_RUN_ID,
+MONITOR_RECORD_DIR, MONITOR_REPLAY_PATH, MONITOR_REFRESH, MONITOR_PROGRESS) that switch the
+components in this package on; nothing is threaded through the spiders.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from monitor.ops import runs
+from monitor.ops.health import FAILED, outlet_section, overall
+from monitor.window import Window
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CrawlOptions:
+    record: Path | None = None
+    replay: Path | None = None
+    refresh: bool = False
+
+    def as_document(self) -> dict:
+        return {"record": str(self.record) if self.record else None,
+                "replay": str(self.replay) if self.replay else None,
+                "refresh": self.refresh}
+
+
+@dataclass
+class RunOutcome:
+    run_id: str
+    status: str
+    outlets: dict[str, dict] = field(default_factory=dict)
+    record_file: str | None = None
+
+
+def outlet_spiders(settings) -> list[str]:
+    """Outlet keys that have a spider: what `monitor crawl` accepts."""
+    from scrapy.spiderloader import get_spider_loader
+    from monitor.outlets import load_outlets
+    spiders = set(get_spider_loader(settings).list())
+    return sorted(key for key in load_outlets() if key in spiders)
+
+
+def crawl_settings(settings, run_id: str, db_uri: str, options: CrawlOptions):
+    """The project settings with this run's switches; `settings` is left as it was."""
+    settings = settings.copy()
+    put = lambda name, value: settings.set(name, value, priority="cmdline")  # noqa: E731
+    put("MONITOR_RUN_ID", run_id)
+    # Every component connects to the server the command opened (the local one stays up meanwhile).
+    put("MONGO_URI", db_uri)
+    put("MONITOR_RECORD_DIR", str(options.record) if options.record else "")
+    put("MONITOR_REPLAY_PATH", str(options.replay) if options.replay else "")
+    put("MONITOR_REFRESH", options.refresh)
+    if options.replay:
+        # No network behind the archive: nothing to be polite to.
+        put("AUTOTHROTTLE_ENABLED", False)
+        put("DOWNLOAD_DELAY", 0)
+        put("CONCURRENT_REQUESTS_PER_DOMAIN", 16)
+    if sys.stderr.isatty():
+        put("MONITOR_PROGRESS", True)
+        if "MONITOR_LOG_LEVEL" not in os.environ:
+            # The progress line replaces the INFO chatter; warnings and errors still show.
+            put("LOG_LEVEL", "WARNING")
+    return settings
+
+
+def crawl(settings, db, db_uri: str, outlets: list[str], window: Window, options: CrawlOptions, *,
+          command: str, profile: str | None = None, issue_date=None, run_id: str | None = None) -> RunOutcome:
+    """Crawl `outlets` for `window`; the run document is complete (but for `end`) when this returns."""
+    from scrapy.crawler import CrawlerProcess
+
+    run_id = run_id or runs.new_run_id()
+    runs.start_run(db, run_id, command=command, outlets=outlets, window=window, options=options.as_document(),
+                   profile=profile, issue_date=issue_date)
+    process = CrawlerProcess(crawl_settings(settings, run_id, db_uri, options), install_root_handler=True)
+    crawlers, start_errors = {}, {}
+    for name in outlets:
+        crawler = process.create_crawler(name)
+        crawlers[name] = crawler
+        deferred = process.crawl(crawler, since=window.since.isoformat(), until=window.until.isoformat())
+        deferred.addErrback(_remember_failure, name, start_errors)
+    process.start()
+
+    sections = {}
+    for name, crawler in crawlers.items():
+        stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
+        section = outlet_section(stats)
+        if name in start_errors:
+            section["verdict"] = FAILED
+            section["problems"].insert(0, f"the spider failed: {start_errors[name]}")
+        sections[name] = section
+    status = overall([s["verdict"] for s in sections.values()])
+    record_file = next((c.stats.get_value("monitor/record/file") for c in crawlers.values()
+                        if c.stats and c.stats.get_value("monitor/record/file")), None)
+    return RunOutcome(run_id=run_id, status=status, outlets=sections, record_file=record_file)
+
+
+def _remember_failure(failure, name: str, errors: dict) -> None:
+    errors[name] = f"{failure.type.__name__}: {failure.getErrorMessage()}"
+    logger.error("Outlet %s: the spider failed: %s", name, errors[name])

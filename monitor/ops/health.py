@@ -1,0 +1,91 @@
+"""One outlet's part of a run: counters from its crawler's stats, and a health verdict.
+
+ok: pages listed and articles found, site rules did the extraction, no errors.
+warning: it ran, but something needs a look (no list entries, no articles, extraction fell back to
+  the generic extractor for most pages — usually a changed template —, errors, archive gaps).
+failed: nothing to work with (no list page answered, or the crawl ended abnormally).
+"""
+from __future__ import annotations
+
+OK, WARNING, FAILED = "ok", "warning", "failed"
+VERDICTS = (OK, WARNING, FAILED)
+#: More than this share of items from the generic extractor means the site rules no longer match.
+GENERIC_SHARE_LIMIT = 0.5
+#: Fewer items than this say nothing about the extraction path.
+GENERIC_MIN_ITEMS = 2
+
+_IGNORED_EXCEPTIONS = ("IgnoreRequest", "AlreadyStored", "MissingFromArchive")
+
+
+def _with_prefix(stats: dict, prefix: str) -> dict[str, int]:
+    return {k[len(prefix):]: v for k, v in stats.items() if k.startswith(prefix) and "/" not in k[len(prefix):]}
+
+
+def outlet_section(stats: dict) -> dict:
+    """The counters a run document keeps for one outlet, from its crawler's stats."""
+    get = lambda key: stats.get(key, 0)  # noqa: E731
+    download_errors = sum(v for k, v in _with_prefix(stats, "downloader/exception_type_count/").items()
+                          if not k.endswith(_IGNORED_EXCEPTIONS))
+    responses = _with_prefix(stats, "monitor/responses/")
+    http_errors = sum(v for status, v in responses.items() if status.isdigit() and int(status) >= 400)
+    section = {
+        "requests": {"list": get("monitor/requests/list"), "article": get("monitor/requests/article"),
+                     "other": get("monitor/requests/other")},
+        "responses": responses,
+        "pages": {"list": get("monitor/pages/list"), "article": get("monitor/pages/article")},
+        "items_scraped": get("item_scraped_count"),
+        "extracted_by": _with_prefix(stats, "monitor/extracted_by/"),
+        "stored": _with_prefix(stats, "monitor/stored/"),
+        "dropped": _with_prefix(stats, "item_dropped_reasons_count/"),
+        "skipped_stored": get("monitor/incremental/skipped_stored"),
+        "missing_from_archive": get("monitor/replay/missing"),
+        "errors": {"download": download_errors, "http": http_errors,
+                   "spider": get("monitor/errors/spider")},
+        "finish_reason": stats.get("finish_reason"),
+    }
+    section["verdict"], section["problems"] = assess(section)
+    return section
+
+
+def assess(section: dict) -> tuple[str, list[str]]:
+    """(verdict, problems): each problem a sentence a reader of the summary can act on."""
+    failed: list[str] = []
+    warnings: list[str] = []
+    reason = section.get("finish_reason")
+    if reason not in (None, "finished"):
+        failed.append(f"the crawl ended early ({reason})")
+    pages = section["pages"]
+    list_entries = section["requests"]["article"]
+    articles_found = pages["article"] + section["skipped_stored"]
+    if pages["list"] == 0:
+        failed.append("no list page could be fetched")
+    elif list_entries == 0:
+        warnings.append("no list entries: the list pages yielded no article links")
+    elif articles_found == 0:
+        warnings.append("no articles: none of the listed article pages could be fetched")
+    extracted = section["extracted_by"]
+    total = sum(extracted.values())
+    generic = extracted.get("generic", 0)
+    if total >= GENERIC_MIN_ITEMS and generic / total > GENERIC_SHARE_LIMIT:
+        warnings.append(f"extraction fell back to the generic extractor for {generic} of {total} pages "
+                        "(has the site's template changed?)")
+    errors = section["errors"]
+    if sum(errors.values()):
+        parts = ", ".join(f"{n} {kind}" for kind, n in errors.items() if n)
+        warnings.append(f"errors: {parts}")
+    spooled = section["stored"].get("spooled", 0)
+    if spooled:
+        warnings.append(f"{spooled} article(s) kept on disk, not in the database (it went away); "
+                        "the next run writes them")
+    if section["missing_from_archive"]:
+        warnings.append(f"{section['missing_from_archive']} request(s) missing from the replay archive")
+    if failed:
+        return FAILED, failed + warnings
+    return (WARNING if warnings else OK), warnings
+
+
+def overall(verdicts: list[str]) -> str:
+    """A run failed when every outlet failed; it warns when any outlet is not ok."""
+    if not verdicts or all(v == FAILED for v in verdicts):
+        return FAILED
+    return OK if all(v == OK for v in verdicts) else WARNING

@@ -1,0 +1,61 @@
+"""Incremental crawling: an article already stored is not fetched again.
+
+A downloader middleware early in the chain: an article request (`meta["page_kind"] == "article"`)
+whose canonical URL, or the URL itself, is in `articles` (the `url_unique` / `urls` indexes) is
+dropped before it reaches robots.txt checks or the network. The database is the state, so memory
+does not grow with the number of stored articles. MONITOR_REFRESH (`--refresh`) switches this off.
+"""
+from __future__ import annotations
+
+import logging
+
+from scrapy import signals
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.http import Request
+
+from monitor.storage.mongo import DatabaseUnavailable, open_database
+from monitor.urls import canonical_url
+
+logger = logging.getLogger(__name__)
+
+
+class AlreadyStored(IgnoreRequest):
+    """The article is in the database; `--refresh` fetches it anyway."""
+
+
+class SkipStoredArticlesMiddleware:
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.handle = None
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        if crawler.settings.getbool("MONITOR_REFRESH"):
+            raise NotConfigured
+        return cls(crawler)
+
+    def spider_opened(self):
+        try:
+            self.handle = open_database(self.crawler.settings)
+        except DatabaseUnavailable as e:
+            # The store pipeline fails the crawl with the same message; nothing to skip meanwhile.
+            logger.error("Incremental crawling is off for this crawl: %s", e)
+
+    def spider_closed(self):
+        if self.handle is not None:
+            self.handle.close()
+            self.handle = None
+
+    def process_request(self, request: Request):
+        if self.handle is None or request.meta.get("page_kind") != "article":
+            return None
+        url = canonical_url(request.url)
+        found = self.handle.db.articles.find_one({"$or": [{"url": url}, {"urls": request.url}]}, {"_id": 1})
+        if found is None:
+            return None
+        self.stats.inc_value("monitor/incremental/skipped_stored")
+        logger.debug("Already stored, not fetched again: %s", request.url)
+        raise AlreadyStored(f"already stored: {request.url}")

@@ -1,0 +1,40 @@
+"""The per-outlet summary printed at the end of `monitor crawl` / `monitor run` and by `monitor runs`."""
+from __future__ import annotations
+
+
+def _counts(mapping: dict) -> str:
+    return ", ".join(f"{k} {v}" for k, v in sorted(mapping.items()) if v) or "none"
+
+
+def outlet_line(name: str, s: dict) -> list[str]:
+    stored = s.get("stored", {})
+    line = (f"  {name:<10} {s.get('verdict', '?'):<8} pages {sum(s.get('pages', {}).values())} "
+            f"(list {s.get('pages', {}).get('list', 0)}, article {s.get('pages', {}).get('article', 0)}), "
+            f"kept {s.get('items_scraped', 0)}, stored {stored.get('inserted', 0)} new/"
+            f"{stored.get('updated', 0)} updated/{stored.get('unchanged', 0)} unchanged, "
+            f"already stored {s.get('skipped_stored', 0)}, dropped: {_counts(s.get('dropped', {}))}")
+    if s.get("missing_from_archive"):
+        line += f", missing from archive {s['missing_from_archive']}"
+    return [line] + [f"      ! {p}" for p in s.get("problems", [])]
+
+
+def run_summary(run: dict) -> str:
+    """`run`: a runs document (or the same shape)."""
+    window = run.get("window") or {}
+    head = f"run {run.get('run_id')}: {run.get('status')}"
+    if window:
+        head += f", window {window.get('since')}..{window.get('until')}"
+    if run.get("profile"):
+        head += f", profile {run['profile']} issue {run.get('issue_date')}"
+    lines = [head]
+    outlets = run.get("outlets") or {}
+    for name in sorted(outlets):
+        lines += outlet_line(name, outlets[name])
+    flagged = [n for n, s in outlets.items() if s.get("verdict") != "ok"]
+    if flagged:
+        lines.append(f"  needs a look: {', '.join(sorted(flagged))}")
+    export = run.get("export")
+    if export:
+        lines.append(f"  issue: {export['path']} (number {export['number']}, {export['count']} articles)"
+                     if export.get("path") else f"  export failed: {export.get('error')}")
+    return "\n".join(lines)

@@ -72,6 +72,9 @@ def export_issue(db: Database, profile_name: str, issue_date: date, number: int 
     number = issue_number(db, profile.name, issue_date, number)
     selection = select(db, profile, window, load_edits(db, profile.name, issue_date))
     if not selection.chosen:
+        if selection.ranked:
+            raise EmptyWindow(f"no article qualifies for the {profile.name} issue of {issue_date}: all "
+                              f"{len(selection.ranked)} candidate(s) are excluded (see monitor candidates)")
         raise EmptyWindow(f"no article qualifies for the {profile.name} issue of {issue_date}: none dated within "
                           f"{window} from the profile's outlets (import or crawl first, or check the date)")
 

@@ -6,7 +6,7 @@ centre publishes; docs/reports.md shows it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from urllib.parse import quote
 
 from monitor.report.profiles import Profile, chinese_date
@@ -26,6 +26,8 @@ class Entry:
     @classmethod
     def from_article(cls, doc: dict) -> "Entry":
         published: datetime = doc["published_at"]
+        if published.tzinfo is None:  # a client without tz_aware gives naive UTC
+            published = published.replace(tzinfo=timezone.utc)
         return cls(title=doc["title"], source=doc["source"], link=(doc.get("urls") or [doc["url"]])[0],
                    day=published.astimezone(BEIJING).date(), original_title=doc.get("original_title") or None,
                    body=doc.get("body_markdown") or "")
@@ -75,4 +77,4 @@ def render_issue(profile: Profile, meta: IssueMeta, entries: list[Entry]) -> str
         body = entry.body.strip()
         if body:
             blocks.append(body)
-    return "\n\n".join(blocks) + "\n"
+    return "\n\n".join(block for block in blocks if block) + "\n"

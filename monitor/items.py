@@ -32,4 +32,7 @@ class ArticleItem(scrapy.Item):
     keywords = scrapy.Field()         # term -> count
     score = scrapy.Field()
     fingerprint = scrapy.Field()      # near-duplicate fingerprint of the body
+    fingerprint_bands = scrapy.Field()  # the fingerprint cut into indexed bands, for lookups
     cluster_id = scrapy.Field()       # story cluster (reprints share it)
+    cluster_lead = scrapy.Field()     # the cluster's lead article (earliest published)
+    reprint_count = scrapy.Field()    # distinct outlets carrying the story

@@ -29,8 +29,19 @@ RETRY_TIMES = 2
 ITEM_PIPELINES = {
     "monitor.pipelines.normalize.NormalizePipeline": 100,
     "monitor.pipelines.window.DateWindowPipeline": 200,
+    "monitor.pipelines.topic.TopicPipeline": 300,
+    "monitor.pipelines.cluster.StoryClusterPipeline": 400,
     "monitor.pipelines.store.MongoStorePipeline": 900,
 }
+# The topic file under spiders_config/topics/ that decides what is relevant (docs/topics.md).
+MONITOR_TOPIC = os.environ.get("MONITOR_TOPIC", "health_it")
+# Story clustering (reprints): fingerprints at most this many bits apart are one story (0..5).
+MONITOR_CLUSTER_MAX_DISTANCE = 5
+# Bodies with fewer letters and digits than this are not fingerprinted (each is a story of its own).
+MONITOR_CLUSTER_MIN_CHARS = 100
+# A cluster's lead is its earliest article; on the same publish time the outlet listed first wins.
+MONITOR_OUTLET_PRIORITY = ["nhc", "bjwjw", "xinhua", "people", "cnr", "chinanews", "gmw", "ce", "workercn",
+                           "bjd", "ynet", "cnhubei"]
 
 # -- storage ------------------------------------------------------------------------------------
 # Empty MONGO_URI: the project starts its own local server with data under MONITOR_DATA_DIR.

@@ -4,25 +4,32 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-#: Query parameters that track a visit and never select content.
+from w3lib.url import canonicalize_url
+
+#: Query parameters that track a visit or a share and never select content.
 TRACKING_PARAMS = re.compile(
-    r"^(utm_\w+|spm|from|frm|share_?from|share_?token|scene|wfr|isappinstalled|fbclid|gclid|"
-    r"mc_cid|mc_eid|_hsenc|_hsmi|ref|refer|timestamp|tt_from|tt_group_id)$",
+    r"^(utm_\w+|spm|from|frm|share_?from|share_?token|share_?type|shareid|scene|wfr|isappinstalled|"
+    r"fbclid|gclid|mc_cid|mc_eid|_hsenc|_hsmi|ref|refer|timestamp|tt_from|tt_group_id|ivk_sa|"
+    r"clicktime|enterid|from_?source|source_?from|f_?share|app_?share|_t|t_?from)$",
     re.IGNORECASE,
 )
 #: Hosts whose mobile or bare twin serves the same article; mapped to the desktop host.
 MOBILE_PREFIXES = ("m.", "wap.", "3g.", "mobile.")
 #: Directory index pages: /a/index.html is /a/.
-INDEX_SUFFIX = re.compile(r"/(index|default)\.(s?html?|php|aspx?)$", re.IGNORECASE)
+INDEX_SUFFIX = re.compile(r"/(index|default)\.(s?html?|php|aspx?|jsp)$", re.IGNORECASE)
 
 
 def canonical_url(url: str) -> str:
-    """https, no `www.`/mobile prefix, no tracking parameters, no fragment, no index-page suffix.
+    """https, no `www.`/mobile prefix, no default port, no tracking parameters (the others sorted),
+    percent-encoding normalised, no fragment, no index-page suffix.
 
     >>> canonical_url("http://www.news.cn/health/index.html?utm_source=x#top")
     'https://news.cn/health/'
     """
-    parts = urlsplit(url.strip())
+    url = url.strip()
+    original_scheme = urlsplit(url).scheme.lower()
+    # w3lib: sorted query, normalised percent-encoding and IDNA host, fragment removed.
+    parts = urlsplit(canonicalize_url(url, keep_blank_values=True))
     host = (parts.hostname or "").lower().rstrip(".")
     if host.startswith("www."):
         host = host[4:]
@@ -30,10 +37,10 @@ def canonical_url(url: str) -> str:
         if host.startswith(prefix) and host.count(".") >= 2:
             host = host[len(prefix):]
             break
-    if parts.port and parts.port not in (80, 443):
+    scheme = "https" if original_scheme in ("http", "https", "") else original_scheme
+    if parts.port and parts.port not in (80, 443):  # both are the default of some spelling of the page
         host = f"{host}:{parts.port}"
     path = INDEX_SUFFIX.sub("/", parts.path or "/")
     query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
                        if not TRACKING_PARAMS.match(k)])
-    scheme = "https" if parts.scheme in ("http", "https", "") else parts.scheme
     return urlunsplit((scheme, host, path, query, ""))

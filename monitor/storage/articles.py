@@ -21,7 +21,9 @@ from pymongo.errors import ConnectionFailure, PyMongoError
 logger = logging.getLogger(__name__)
 
 #: Fields that are bookkeeping, not content: a change in them alone is not a change of the article.
-BOOKKEEPING = frozenset({"_id", "url", "urls", "fetched_at", "first_seen_at", "updated_at", "run_id", "content_hash"})
+BOOKKEEPING = frozenset({"_id", "url", "urls", "fetched_at", "first_seen_at", "updated_at", "run_id", "content_hash",
+                         # story clusters: kept up to date by monitor/pipelines/cluster.py with direct updates
+                         "fingerprint", "fingerprint_bands", "cluster_id", "cluster_lead", "reprint_count"})
 
 
 #: Contract fields that are null when unknown (see docs/mongodb.md).

@@ -28,6 +28,7 @@ INDEXES: dict[str, list[tuple[list[tuple[str, int]], dict]]] = {
         ([("published_at", DESCENDING)], {"name": "published_at"}),
         ([("outlet", ASCENDING), ("published_at", DESCENDING)], {"name": "outlet_published_at"}),
         ([("cluster_id", ASCENDING)], {"name": "cluster_id"}),
+        ([("fingerprint_bands", ASCENDING)], {"name": "fingerprint_bands"}),
         ([("status", ASCENDING), ("published_at", DESCENDING)], {"name": "status_published_at"}),
     ],
     "issues": [

@@ -125,8 +125,10 @@ def pages_of(result, outlet):
 @needs_chromium
 def test_scripted_list_is_read_with_rendering_and_not_without(site, crawl):
     result, proc = crawl(
-        {"scripted": {"pages": ["list"], "wait_for": {"selector": "#list li a"}}, "unrendered": None},
-        [("scripted", f"{site.base}/js/list.html"), ("unrendered", f"{site.base}/js/list.html?plain")])
+        {"scripted": {"pages": ["list"], "wait_for": {"selector": "#list li a"}}, "unrendered": None,
+         "changed": {"pages": ["list"], "wait_for": {"selector": "ul.gone li"}, "timeout": 2}},
+        [("scripted", f"{site.base}/js/list.html"), ("unrendered", f"{site.base}/js/list.html?plain"),
+         ("changed", f"{site.base}/js/list.html?changed")])
     stats = result["stats"]
 
     [rendered] = pages_of(result, "scripted")
@@ -137,9 +139,15 @@ def test_scripted_list_is_read_with_rendering_and_not_without(site, crawl):
 
     assert stats["monitor/outlet/scripted/rendered"] == 1
     assert not any(path.startswith("/js/banner.png") for path, _ in site.log), "images must not be loaded"
-    # Pages are closed after use.
-    assert stats["playwright/page_count"] == stats["playwright/page_count/closed"] == 1
-    assert "monitor/render_failed" not in stats
+    # Pages are closed after use, also the one that failed.
+    assert stats["playwright/page_count"] == stats["playwright/page_count/closed"] == 2
+
+    # A page whose awaited selector never appears fails clearly, for its outlet only.
+    assert pages_of(result, "changed") == []
+    assert stats["monitor/render_failed"] == stats["monitor/outlet/changed/render_errors"] == 1
+    assert "monitor/outlet/scripted/render_errors" not in stats
+    assert any("ERROR" in line and "outlet changed" in line and "ul.gone li" in line
+               for line in proc.stderr.splitlines()), proc.stderr[-3000:]
 
 
 def test_missing_browser_fails_its_outlet_clearly_and_others_complete(site, crawl):

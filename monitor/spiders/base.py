@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta, timezone
 from urllib.parse import urljoin
 
 import scrapy
+from scrapy.spidermiddlewares.httperror import HttpError
 
 from monitor.items import ArticleItem
 from monitor.outlets import Outlet, load_outlets
@@ -70,6 +71,10 @@ class OutletSpider(scrapy.Spider):
         self.outlet = outlets[self.name]
         self.list_config = parse_list_config(self.outlet.config, self.outlet.path)
         self.articles_requested = 0
+        #: (url, page kind, reason) of every page that could not be fetched or yielded no article
+        self.failures: list[tuple[str, str, str]] = []
+        #: (url, article links found, other links ignored) of every list page read
+        self.lists_read: list[tuple[str, int, int]] = []
 
     @classmethod
     def update_settings(cls, settings):
@@ -96,7 +101,8 @@ class OutletSpider(scrapy.Spider):
         meta = {"outlet": self.name, "page_kind": "article", "js_redirects": hops}
         if list_day is not None:
             meta["list_date"] = list_day.isoformat()
-        return scrapy.Request(url, callback=self.parse_article, meta=meta, headers={"Referer": referer})
+        return scrapy.Request(url, callback=self.parse_article, meta=meta, headers={"Referer": referer},
+                              errback=self.article_failed)
 
     def days(self) -> list[date]:
         days, day = [], self.window.until
@@ -117,9 +123,21 @@ class OutletSpider(scrapy.Spider):
 
     def list_failed(self, failure):
         request = failure.request
+        if failure.check(HttpError) and failure.value.response.status == 404 and request.meta.get("list_day"):
+            # e-paper days without an issue (Sundays, holidays) are normal
+            self._stat("list_no_issue")
+            self.logger.info("%s: no issue at %s", self.name, request.url)
+            return
         self._stat("list_failed")
+        self.failures.append((request.url, "list", failure.getErrorMessage()))
         self.logger.warning("%s: list page %s could not be read (%s); its articles are not discovered",
                             self.name, request.url, failure.getErrorMessage())
+
+    def article_failed(self, failure):
+        self._stat("article_failed")
+        self.failures.append((failure.request.url, "article", failure.getErrorMessage()))
+        self.logger.warning("%s: article %s could not be fetched (%s)", self.name, failure.request.url,
+                            failure.getErrorMessage())
 
     # -- list pages ----------------------------------------------------------------------------
 
@@ -192,6 +210,7 @@ class OutletSpider(scrapy.Spider):
                 continue
             self.articles_requested += 1
             yield self.article_request(url, day, response.url)
+        self.lists_read.append((response.url, found, ignored))
         self._stat("list_links_ignored", ignored)
         self._stat("list_articles_found", found)
         self.logger.debug("%s: %s: %d article links, %d other links ignored", self.name, response.url, found, ignored)
@@ -253,6 +272,7 @@ class OutletSpider(scrapy.Spider):
                 yield redirect
                 return
             self._stat("extract_failed")
+            self.failures.append((response.url, "article", str(e)))
             self.logger.warning("%s: could not extract the article at %s: %s", self.name, response.url, e)
             return
         item = ArticleItem()

@@ -20,6 +20,7 @@ from monitor.report.issues import issue_number, record_issue
 from monitor.report.profiles import load_profile
 from monitor.report.render import Entry, IssueMeta, render_issue
 from monitor.report.selection import select
+from monitor.window import parse_day
 
 
 class EmptyWindow(LookupError):
@@ -58,13 +59,15 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
-def export_issue(db: Database, profile_name: str, issue_date: date, number: int | None = None,
+def export_issue(db: Database, profile_name: str, issue_date: date | str, number: int | None = None,
                  out_dir: str | os.PathLike | None = None) -> ExportResult:
     """Write the issue of `profile_name` for `issue_date` and record it.
 
     Raises ProfileError (unknown or invalid profile), IssueDateError (date does not fit the window
     rule), NumberingError (number unknown or taken) and EmptyWindow (nothing to report).
     """
+    if isinstance(issue_date, str):
+        issue_date = parse_day(issue_date, "issue date")
     profile = load_profile(profile_name)
     window = profile.window(issue_date)
     if number is not None and number < 1:

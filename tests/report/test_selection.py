@@ -2,6 +2,8 @@
 publish time, pins and exclusions; and the window read through its index."""
 from datetime import date
 
+import pytest
+
 from monitor.report.editorial import Edits
 from monitor.report.export import export_issue
 from monitor.report.profiles import load_profile
@@ -86,3 +88,19 @@ def test_the_window_is_read_through_the_published_at_index(db):
     stats = window_articles(db, profile, window).explain()["executionStats"]
     assert stats["nReturned"] == 5
     assert stats["totalDocsExamined"] == 5  # none of the 600 outside the window is read
+
+
+def test_nothing_to_report_raises_empty_window_and_writes_nothing(db, monitor_env, tmp_path):
+    from monitor.report.editorial import apply_edit
+    from monitor.report.export import EmptyWindow
+
+    ensure_indexes(db)
+    with pytest.raises(EmptyWindow, match="none dated within 2026-01-10..2026-01-16"):
+        export_issue(db, "weekly", "2026-01-16", number=1)
+    only = stored(1, "2026-01-12")
+    db.articles.insert_one(only)
+    profile, window = weekly()
+    apply_edit(db, "weekly", ISSUE, window, "excluded", [str(only["_id"])])
+    with pytest.raises(EmptyWindow, match="all 1 candidate"):
+        export_issue(db, "weekly", ISSUE, number=1)
+    assert not (tmp_path / "exports").exists() and db.issues.count_documents({}) == 0

@@ -35,8 +35,8 @@ ITEM_PIPELINES = {
 }
 # The topic file under spiders_config/topics/ that decides what is relevant (docs/topics.md).
 MONITOR_TOPIC = os.environ.get("MONITOR_TOPIC", "health_it")
-# Story clustering (reprints): fingerprints at most this many bits apart are one story (0..5).
-MONITOR_CLUSTER_MAX_DISTANCE = 5
+# Story clustering (reprints): bodies sharing at least this share of their shingles are one story.
+MONITOR_CLUSTER_MIN_SIMILARITY = 0.6
 # Bodies with fewer letters and digits than this are not fingerprinted (each is a story of its own).
 MONITOR_CLUSTER_MIN_CHARS = 100
 # A cluster's lead is its earliest article; on the same publish time the outlet listed first wins.

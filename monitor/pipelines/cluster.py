@@ -1,8 +1,9 @@
 """Story clustering: reprints (转载) of one story across outlets and runs share a `cluster_id`.
 
 Each item gets a near-duplicate `fingerprint` of its body (monitor/fingerprint.py). It joins the
-cluster of the nearest stored or earlier-in-this-run article at most MONITOR_CLUSTER_MAX_DISTANCE
-bits away, found through the indexed `fingerprint_bands` (no scan of the collection); an article
+cluster of the most similar stored or earlier-in-this-run article with an estimated similarity of at
+least MONITOR_CLUSTER_MIN_SIMILARITY, found through the indexed `fingerprint_bands` (no scan of the
+collection; items of this run not yet written are looked up in memory); an article
 already stored keeps its cluster (an edited re-publication stays with its story); otherwise it
 founds a cluster of its own.
 
@@ -25,9 +26,8 @@ from itemadapter import ItemAdapter
 from pymongo import UpdateOne
 from pymongo.errors import PyMongoError
 from scrapy import signals
-from scrapy.exceptions import NotConfigured
 
-from monitor.fingerprint import MAX_DISTANCE, bands, distance, fingerprint
+from monitor.fingerprint import bands, fingerprint, similarity
 from monitor.storage.mongo import open_database
 from monitor.window import BEIJING
 
@@ -65,10 +65,10 @@ class StoryClusterPipeline:
         settings = crawler.settings
         self.settings = settings
         self.stats = crawler.stats
-        self.max_distance = settings.getint("MONITOR_CLUSTER_MAX_DISTANCE", MAX_DISTANCE)
-        if not 0 <= self.max_distance <= MAX_DISTANCE:
-            raise ValueError(f"MONITOR_CLUSTER_MAX_DISTANCE is {self.max_distance}; it must be between 0 and "
-                             f"{MAX_DISTANCE} (the distance the fingerprint bands can find)")
+        self.min_similarity = settings.getfloat("MONITOR_CLUSTER_MIN_SIMILARITY", 0.6)
+        if not 0 < self.min_similarity <= 1:
+            raise ValueError(f"MONITOR_CLUSTER_MIN_SIMILARITY is {self.min_similarity}; it must be above 0 and at "
+                             "most 1 (the share of a body's shingles a reprint keeps)")
         self.min_chars = settings.getint("MONITOR_CLUSTER_MIN_CHARS", 100)
         priority = settings.getlist("MONITOR_OUTLET_PRIORITY")
         self.rank = {outlet: n for n, outlet in enumerate(priority)}
@@ -81,8 +81,6 @@ class StoryClusterPipeline:
 
     @classmethod
     def from_crawler(cls, crawler):
-        if not crawler.settings.getbool("MONITOR_CLUSTER_ENABLED", True):
-            raise NotConfigured("story clustering is off (MONITOR_CLUSTER_ENABLED)")
         return cls(crawler)
 
     def open_spider(self):
@@ -96,10 +94,10 @@ class StoryClusterPipeline:
         member = member_of({"url": url, "outlet": adapter.get("outlet"), "source": adapter.get("source"),
                             "published_at": adapter.get("published_at")})
         member.fingerprint, member.bands = fp, (bands(fp) if fp else [])
-        known = self.run_members.get(url) or self.articles.find_one({"url": url}, {"cluster_id": 1})
-        member.cluster_id = ((known.cluster_id if isinstance(known, Member) else (known or {}).get("cluster_id"))
-                             or (fp and self._nearest_cluster(member))
-                             or new_cluster_id(url))
+        seen = self.run_members.get(url)
+        # An article already stored keeps its cluster, even when it was edited since.
+        kept = seen.cluster_id if seen else (self.articles.find_one({"url": url}, {"cluster_id": 1}) or {}).get("cluster_id")
+        member.cluster_id = kept or (fp and self._nearest_cluster(member)) or new_cluster_id(url)
         self._remember(member)
         lead, count = self._lead_and_count(self._members(member.cluster_id))
         adapter["fingerprint"] = fp
@@ -117,9 +115,10 @@ class StoryClusterPipeline:
                                       {"url": 1, "fingerprint": 1, "cluster_id": 1, "_id": 0}):
             if doc["url"] not in candidates and doc.get("fingerprint") and doc.get("cluster_id"):
                 candidates[doc["url"]] = (doc["fingerprint"], doc["cluster_id"])
-        best = min(((distance(member.fingerprint, fp), cluster_id) for fp, cluster_id in candidates.values()),
-                   default=None)
-        if best is not None and best[0] <= self.max_distance:
+        # the most similar; on a tie the smaller cluster id, so the choice does not depend on read order
+        best = min(((similarity(member.fingerprint, fp), cluster_id) for fp, cluster_id in candidates.values()),
+                   key=lambda pair: (-pair[0], pair[1]), default=None)
+        if best is not None and best[0] >= self.min_similarity:
             self.stats.inc_value("monitor/cluster/joined")
             return best[1]
         return None

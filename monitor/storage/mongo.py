@@ -38,6 +38,10 @@ INDEXES: dict[str, list[tuple[list[tuple[str, int]], dict]]] = {
     "editorial": [
         ([("profile", ASCENDING), ("issue_date", ASCENDING)], {"unique": True, "name": "profile_issue_date"}),
     ],
+    "runs": [
+        ([("run_id", ASCENDING)], {"unique": True, "name": "run_id_unique"}),
+        ([("start", DESCENDING)], {"name": "start"}),
+    ],
 }
 
 

@@ -1,0 +1,71 @@
+"""Bad configuration, an unreachable database and bad arguments: a clear message and the exit code."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from helpers import ROOT, run_monitor
+
+UNREACHABLE = "mongodb://127.0.0.1:9/?serverSelectionTimeoutMS=500"
+
+
+@pytest.fixture
+def config_copy(tmp_path):
+    target = tmp_path / "spiders_config"
+    shutil.copytree(ROOT / "spiders_config", target)
+    return target
+
+
+def _replace(path, old, new):
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize("file, old, new, key, says", [
+    ("outlets/xinhua.yaml", "domains: [news.cn, xinhuanet.com]", "domains: news.cn", "domains",
+     "is not of type 'array'"),
+    ("outlets/gmw.yaml", "name:", "nmae:", "(top level)", "'name' is a required property"),
+    ("profiles/weekly.yaml", "window: weekly", "window: fortnightly", "window",
+     "'fortnightly' is not one of the accepted values: 'weekly', 'monthly'"),
+    ("topics/health_it.yaml", "threshold: 10", "threshold: ten", "threshold", "is not of type 'number'"),
+])
+def test_a_bad_config_file_is_named_with_its_key_before_anything_is_crawled(monitor_env, db, config_copy, file,
+                                                                            old, new, key, says):
+    _replace(config_copy / file, old, new)
+    result = run_monitor("run", "--profile", "weekly", "--issue-date", "2026-01-16",
+                         "--replay", ROOT / "samples" / "weekly-sample.warc.gz",
+                         env={"MONITOR_CONFIG_DIR": str(config_copy)})
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert f"{config_copy / file}: {key}: " in result.stderr and says in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    assert db.runs.count_documents({}) == 0 and db.articles.count_documents({}) == 0
+
+
+def test_unreachable_database_fails_at_once_with_exit_code_3(monitor_env):
+    result = run_monitor("run", "--profile", "weekly", "--issue-date", "2026-01-16",
+                         "--replay", ROOT / "samples" / "weekly-sample.warc.gz", env={"MONGO_URI": UNREACHABLE})
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert "127.0.0.1:9" in result.stderr and "unreachable" in result.stderr
+    assert "MONGO_URI" in result.stderr  # says what to do
+    assert not list((ROOT / "exports").glob("never"))  # nothing written where it should not be
+    runs = run_monitor("runs", env={"MONGO_URI": UNREACHABLE})
+    assert runs.returncode == 3
+
+
+@pytest.mark.parametrize("args, says", [
+    (("crawl", "xinhua", "nosuch"), "unknown outlet(s) nosuch; the outlets are: bjd, bjwjw, ce"),
+    (("run", "--profile", "daily"), "unknown profile 'daily'; the profiles are: monthly, weekly"),
+    (("run", "--profile", "weekly", "--issue-date", "2026-01-15"), "must be a Friday"),
+    (("run", "--profile", "weekly", "--issue-date", "2026-01-16", "--replay", "/nonexistent/a.warc.gz"),
+     "--replay: /nonexistent/a.warc.gz does not exist"),
+    (("crawl", "--since", "2026-01-16", "--until", "2026-01-10"), "starts (2026-01-16) after it ends"),
+    (("runs", "--limit", "0"), "'0' is not a positive whole number"),
+    (("crawl", "--since", "16.01.2026"), "is not a date of the form YYYY-MM-DD"),
+])
+def test_bad_arguments_name_the_argument_and_what_is_accepted(monitor_env, args, says):
+    result = run_monitor(*args)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert says in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr

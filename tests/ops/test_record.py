@@ -1,0 +1,51 @@
+"""`--record DIR` writes a WARC archive of what was fetched; `--replay DIR` serves the same crawl from it."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+
+from helpers import run_monitor
+
+WINDOW = ("--since", "2026-01-10", "--until", "2026-01-16")
+
+
+def test_record_writes_a_warc_that_replay_serves_without_network(monitor_env, db, origin_server, origin_env,
+                                                               tmp_path):
+    record_dir = tmp_path / "evidence"
+    live = run_monitor("crawl", "xinhua", *WINDOW, "--record", record_dir, env=origin_env)
+    assert live.returncode == 0, live.stdout + live.stderr
+    [warc] = list(record_dir.glob("*.warc.gz"))
+    run = db.runs.find_one({})
+    assert warc.name == f"monitor-{run['run_id']}.warc.gz"
+    assert f"recorded: {warc}" in live.stdout
+
+    served = {url for url in origin_server.requested if url in origin_server.pages}
+    assert served, "the crawl fetched nothing from the origin"
+    responses, requests = {}, set()
+    with open(warc, "rb") as f:
+        for record in ArchiveIterator(f):
+            url = record.rec_headers.get_header("WARC-Target-URI")
+            assert record.rec_headers.get_header("WARC-Date")
+            if record.rec_type == "response":
+                responses[url] = (record.http_headers.get_statuscode(), record.http_headers.get_header("Content-Type"),
+                                  record.raw_stream.read())
+            elif record.rec_type == "request":
+                requests.add(url)
+    for url in served:
+        path, content_type = origin_server.pages[url]
+        assert responses[url] == ("200", content_type, path.read_bytes()), url
+        assert url in requests
+    stored_live = sorted(d["url"] for d in db.articles.find({}, {"url": 1}))
+    assert stored_live
+
+    # The same crawl from the archive into an empty database: same articles, no origin contacted.
+    db.articles.delete_many({})
+    origin_server.requested.clear()
+    replay = run_monitor("crawl", "xinhua", *WINDOW, "--replay", record_dir, env=origin_env)
+    assert replay.returncode == 0, replay.stdout + replay.stderr
+    assert origin_server.requested == []
+    assert sorted(d["url"] for d in db.articles.find({}, {"url": 1})) == stored_live
+    replayed = db.runs.find_one({"options.replay": str(record_dir)})
+    assert replayed["outlets"]["xinhua"]["missing_from_archive"] == 0
+    assert not list(Path(record_dir).glob("*.warc.gz"))[1:]  # replaying does not record a second archive

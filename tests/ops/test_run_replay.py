@@ -1,0 +1,79 @@
+"""`monitor run` end to end from a replay archive into a fresh database; incremental second run."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from helpers import run_monitor
+
+OUTLETS = {"xinhua", "people", "cnr", "chinanews", "ce", "gmw", "workercn", "bjd", "ynet", "cnhubei", "nhc", "bjwjw"}
+RUN = ("run", "--profile", "weekly", "--issue-date", "2026-01-16", "--number", "657")
+
+
+def _runs(db):
+    return list(db.runs.find({}, {"_id": 0}).sort("start", 1))
+
+
+def test_weekly_run_from_replay_then_a_second_run_fetches_no_stored_article(monitor_env, db, make_archive):
+    archive = make_archive()
+
+    first = run_monitor(*RUN, "--replay", archive)
+    assert first.returncode == 0, first.stdout + first.stderr
+    issue = Path(monitor_env["MONITOR_EXPORT_DIR"]) / "weekly" / "2026-01-16-657.md"
+    assert issue.is_file()
+    text = issue.read_text(encoding="utf-8")
+    assert text.startswith("# 全国卫生信息化舆情监测周报") and "（第六五七）" in text
+    assert first.stdout.strip().splitlines()[-1] == str(issue.resolve())
+
+    [run] = _runs(db)
+    assert run["command"] == "run" and run["profile"] == "weekly" and run["issue_date"] == "2026-01-16"
+    assert run["window"] == {"since": "2026-01-10", "until": "2026-01-16"}
+    assert run["options"]["replay"] == str(archive) and run["options"]["refresh"] is False
+    assert run["start"] <= run["end"] and run["exit_code"] == 0
+    assert run["export"]["path"] == str(issue.resolve()) and run["export"]["number"] == 657
+    assert set(run["outlets"]) == OUTLETS
+    for name, outlet in run["outlets"].items():
+        assert outlet["verdict"] in ("ok", "warning"), (name, outlet["problems"])
+        assert outlet["pages"]["list"] >= 1 and outlet["pages"]["article"] >= 1, name
+        assert outlet["responses"].get("200", 0) >= 2, name
+        assert outlet["stored"].get("inserted", 0) >= 1, name
+        assert outlet["extracted_by"].get("site", 0) >= 1, name
+    # The summary names every outlet with its verdict.
+    for name in OUTLETS:
+        assert f"  {name} " in first.stdout
+    stored = db.articles.count_documents({})
+    assert stored == sum(o["stored"]["inserted"] for o in run["outlets"].values())
+    assert db.articles.count_documents({"run_id": run["run_id"]}) == stored
+
+    second = run_monitor(*RUN, "--replay", archive)
+    assert second.returncode == 0, second.stdout + second.stderr
+    _, again = _runs(db)
+    assert again["run_id"] != run["run_id"]
+    for name, outlet in again["outlets"].items():
+        # Lists are read again; every article listed there is already stored and is not fetched.
+        assert outlet["pages"]["list"] >= 1, name
+        assert outlet["pages"]["article"] == 0, (name, outlet)
+        assert outlet["skipped_stored"] == run["outlets"][name]["pages"]["article"], name
+        assert outlet["stored"].get("inserted", 0) == 0, name
+    assert db.articles.count_documents({}) == stored
+    assert again["export"]["path"] == str(issue.resolve())
+
+    listed = run_monitor("runs", "--limit", "5")
+    assert listed.returncode == 0, listed.stderr
+    assert run["run_id"] in listed.stdout and again["run_id"] in listed.stdout
+    assert "xinhua:" in listed.stdout
+
+
+def test_requests_missing_from_the_archive_are_counted_and_reported(monitor_env, db, make_archive):
+    removed = "https://www.news.cn/health/20260113/8e2d4c6b1a3f5e7d9c0b2a4f6e8d0c1b/c.html"
+    archive = make_archive(keep=lambda url, outlet: outlet == "xinhua" and url != removed)
+
+    result = run_monitor("crawl", "xinhua", "--since", "2026-01-10", "--until", "2026-01-16", "--replay", archive)
+    assert result.returncode == 0, result.stdout + result.stderr
+    [run] = _runs(db)
+    xinhua = run["outlets"]["xinhua"]
+    assert xinhua["missing_from_archive"] == 1
+    assert xinhua["verdict"] == "warning"
+    assert any("missing from the replay archive" in p for p in xinhua["problems"])
+    assert "missing from archive 1" in result.stdout
+    assert removed in result.stderr  # the log line names the URL
+    assert db.articles.count_documents({"urls": removed}) == 0

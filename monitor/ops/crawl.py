@@ -78,7 +78,7 @@ def crawl(settings, db, db_uri: str, outlets: list[str], window: Window, options
     run_id = run_id or runs.new_run_id()
     runs.start_run(db, run_id, command=command, outlets=outlets, window=window, options=options.as_document(),
                    profile=profile, issue_date=issue_date)
-    process = CrawlerProcess(crawl_settings(settings, run_id, db_uri, options), install_root_handler=True)
+    process = CrawlerProcess(crawl_settings(settings, run_id, db_uri, options))
     crawlers, start_errors = {}, {}
     for name in outlets:
         crawler = process.create_crawler(name)

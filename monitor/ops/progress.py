@@ -25,7 +25,7 @@ def outlet_counts(stats: dict) -> tuple[int, int, dict[str, int]]:
 def describe(name: str, stats: dict, *, full: bool = False) -> str:
     pages, kept, dropped = outlet_counts(stats)
     if not full:
-        return f"{name} {pages}p/{kept}k" + (f"/{sum(dropped.values())}d" if dropped else "")
+        return f"{name} {pages} pages {kept} kept" + (f" {sum(dropped.values())} dropped" if dropped else "")
     drops = ", ".join(f"{reason} {n}" for reason, n in sorted(dropped.items()))
     return f"{name}: {pages} pages fetched, {kept} articles kept" + (f", dropped: {drops}" if drops else "")
 
@@ -70,7 +70,7 @@ class StatusLine:
 
     def draw(self):
         columns = shutil.get_terminal_size((100, 20)).columns - 1
-        text = "  ".join(describe(n, c.stats.get_stats()) for n, c in sorted(self.crawlers.items()))
+        text = " | ".join(describe(n, c.stats.get_stats()) for n, c in sorted(self.crawlers.items()))
         text = ("crawling: " + text)[:columns]
         self.clear()
         self.stream.write(text)

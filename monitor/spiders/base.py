@@ -70,7 +70,7 @@ class OutletSpider(scrapy.Spider):
             raise ValueError(f"spider {self.name}: no spiders_config/outlets/{self.name}.yaml")
         self.outlet = outlets[self.name]
         self.list_config = parse_list_config(self.outlet.config, self.outlet.path)
-        self.articles_requested = 0
+        self.articles_requested: set[str] = set()
         #: (url, page kind, reason) of every page that could not be fetched or yielded no article
         self.failures: list[tuple[str, str, str]] = []
         #: (url, article links found, other links ignored) of every list page read
@@ -202,13 +202,15 @@ class OutletSpider(scrapy.Spider):
             day = date_from_text(date_text, self.window.until) or issue_day or date_from_url(url)
             if day is not None:
                 days_seen.append(day)
+            if url in self.articles_requested:
+                continue  # listed twice (a page and its JSON list, two lists of one outlet)
             if checking:
-                if self.articles_requested >= self.check_limit:
+                if len(self.articles_requested) >= self.check_limit:
                     continue
             elif day is not None and not self.window.contains_day(day):
                 self._stat("list_entries_outside_window")
                 continue
-            self.articles_requested += 1
+            self.articles_requested.add(url)
             yield self.article_request(url, day, response.url)
         self.lists_read.append((response.url, found, ignored))
         self._stat("list_links_ignored", ignored)

@@ -29,6 +29,8 @@ ORIGIN_HANDLER = "monitor.spiders.origin.LocalOriginDownloadHandler"
 #: `location.href = "…"` / `window.location.replace("…")` pages standing in for an article.
 JS_REDIRECT = re.compile(r"""(?:location\.href|location\.replace)\s*(?:=|\()\s*["']([^"']+)["']""")
 MAX_JS_REDIRECTS = 5
+#: `callback({...});`: JSON wrapped for a script tag.
+JSONP = re.compile(r"[\w$.]*\s*\((.*)\)\s*;?", re.DOTALL)
 
 
 def _path(data, dotted: str):
@@ -166,11 +168,13 @@ class OutletSpider(scrapy.Spider):
                     yield href.strip(), date_text, text
 
     def _json_entries(self, response, entries_path, link_key, date_key):
+        text = response.text.strip()
+        jsonp = JSONP.fullmatch(text)
         try:
-            data = json.loads(response.text.strip().removeprefix("(").removesuffix(")") if response.text.lstrip()
-                              .startswith("(") else response.text)
+            data = json.loads(jsonp.group(1) if jsonp else text)
         except ValueError as e:
             self._stat("list_failed")
+            self.failures.append((response.url, "list", f"not JSON: {e}"))
             self.logger.warning("%s: list %s is not JSON (%s); skipped", self.name, response.url, e)
             return
         entries = _path(data, entries_path)
@@ -283,7 +287,7 @@ class OutletSpider(scrapy.Spider):
                 item[key] = value
         item["outlet"] = self.name
         item["fetched_at"] = datetime.now(timezone.utc)
-        first_url = (response.meta.get("redirect_urls") or [response.url])[0]
+        first_url = response.meta.get("seen_as") or (response.meta.get("redirect_urls") or [response.url])[0]
         if first_url != item.get("url"):
             item["urls"] = [first_url]
         self._stat("articles_extracted")
@@ -300,4 +304,8 @@ class OutletSpider(scrapy.Spider):
         if url == response.url or not self.list_config.is_article(url):
             return None
         day = date.fromisoformat(response.meta["list_date"]) if response.meta.get("list_date") else None
-        return self.article_request(url, day, response.url, hops=hops + 1).replace(dont_filter=True)
+        request = self.article_request(url, day, response.url, hops=hops + 1).replace(dont_filter=True)
+        # the list linked the redirect page: that is the URL the article was first seen under
+        request.meta["seen_as"] = response.meta.get("seen_as") or response.url
+        self._stat("article_js_redirects")
+        return request

@@ -2,7 +2,7 @@
 
     list:
       articles: ['^https?://www\\.news\\.cn/.../c\\.html$']   # article URLs; every other link is ignored
-      max_pages: 5                       # list pages read per source at most (default 5)
+      max_pages: 10                      # list pages read per source at most (default 10)
       sources:
         - url: https://www.news.cn/health/   # a channel / list page (HTML)
           entries: "#list .item"         # CSS: one list entry (default: every link on the page)
@@ -37,7 +37,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-DEFAULT_MAX_PAGES = 5
+DEFAULT_MAX_PAGES = 10
 
 
 class ListConfigError(ValueError):
@@ -75,7 +75,6 @@ class ListConfig:
     articles: tuple[re.Pattern, ...]
     sources: tuple[ListSource, ...]
     max_pages: int = DEFAULT_MAX_PAGES
-    render: bool = False
 
     def is_article(self, url: str) -> bool:
         return any(p.search(url) for p in self.articles)
@@ -173,4 +172,4 @@ def parse_list_config(config: dict, path: Path | str | None = None) -> ListConfi
     max_pages = section.get("max_pages", DEFAULT_MAX_PAGES)
     if not isinstance(max_pages, int) or max_pages < 1:
         raise _fail(f"{name} list", f"`max_pages` must be a whole number of at least 1, not {max_pages!r}")
-    return ListConfig(articles=articles, sources=parsed, max_pages=max_pages, render=bool(config.get("render")))
+    return ListConfig(articles=articles, sources=parsed, max_pages=max_pages)

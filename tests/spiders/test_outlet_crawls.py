@@ -66,6 +66,8 @@ def test_outlet_crawl_stores_the_window_articles_and_stops_paging(crawls, name):
         assert doc["source"] == article["source"]
         assert doc["published_at"].astimezone(BEIJING).date().isoformat() == article["day"]
         assert url in doc["urls"]
+        if "seen_as" in article:  # reached through a JavaScript redirect page the list linked
+            assert doc["urls"][0] == article["seen_as"]
 
     fetched = set(requested)
     for url in want["requested"]:

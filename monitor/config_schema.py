@@ -14,26 +14,105 @@ import jsonschema
 import yaml
 
 OUTLET_KEY = r"^[a-z][a-z0-9_]*$"
-_STRINGS = {"type": "array", "items": {"type": "string", "minLength": 1}}
-_SELECTORS = {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1}}
 _HOST = {"type": "string", "pattern": r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$"}
 
-#: outlets/<key>.yaml (docs/adding-an-outlet.md). Sections are objects read by their own loaders:
-#: `article` (monitor/extract), `list` (monitor/spiders/listconfig.py), `render` (monitor/rendering).
+_TEXT = {"type": "string", "minLength": 1}
+_REGEX = {"type": "string", "minLength": 1, "format": "regex"}
+_HTTP_URL = {"type": "string", "pattern": r"^https?://"}
+#: A CSS/XPath selector, or a list of them tried in order; an inner list is a group whose texts are joined.
+_SELECTORS = {"oneOf": [_TEXT, {"type": "array", "minItems": 1,
+                                "items": {"oneOf": [_TEXT, {"type": "array", "minItems": 1, "items": _TEXT}]}}]}
+_ONE_OR_MORE_TEXTS = {"oneOf": [_TEXT, {"type": "array", "items": _TEXT}]}
+
+#: `article:` — read by monitor/extract/article.py (docs/extraction.md).
+ARTICLE_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        **{key: _SELECTORS for key in ("title", "original_title", "published_at", "author", "editor", "origin",
+                                       "body", "remove")},
+        "date_patterns": {"type": "array", "items": _REGEX},
+        "own_names": _ONE_OR_MORE_TEXTS,
+    },
+}
+
+_DATASOURCE = {
+    "type": "object",
+    "required": ["attribute", "id", "url", "entries", "link"],
+    "additionalProperties": False,
+    "properties": {"attribute": _TEXT, "id": _REGEX, "url": _TEXT, "entries": _TEXT, "link": _TEXT, "date": _TEXT},
+}
+_LIST_SOURCE = {
+    "oneOf": [
+        _HTTP_URL,
+        {
+            "type": "object",
+            "required": ["url"],
+            "additionalProperties": False,
+            "properties": {
+                "url": _HTTP_URL,
+                "format": {"enum": ["html", "json"]},
+                "entries": _TEXT, "link": _TEXT, "date": _TEXT,
+                "page": {"type": "string", "pattern": r"\{n\}"},
+                "first_page_number": {"type": "integer", "minimum": 0},
+                "next": _TEXT,
+                "per_day": {"type": "boolean"},
+                "pages": _TEXT,
+                "skip_text": _ONE_OR_MORE_TEXTS,
+                "datasource": _DATASOURCE,
+            },
+        },
+    ],
+}
+#: `list:` — read by monitor/spiders/listconfig.py (docs/adding-an-outlet.md).
+LIST_SCHEMA = {
+    "type": "object",
+    "required": ["articles", "sources"],
+    "additionalProperties": False,
+    "properties": {
+        "articles": {"oneOf": [_REGEX, {"type": "array", "minItems": 1, "items": _REGEX}]},
+        "sources": {"type": "array", "minItems": 1, "items": _LIST_SOURCE},
+        "max_pages": {"type": "integer", "minimum": 1},
+    },
+}
+
+_PAGE_KIND = {"enum": ["list", "article"]}
+#: `render:` — read by monitor/rendering/config.py.
+RENDER_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "pages": {"oneOf": [_PAGE_KIND, {"type": "array", "items": _PAGE_KIND}]},
+        "wait_for": {"oneOf": [{"const": "network_idle"},
+                               {"type": "object", "required": ["selector"], "additionalProperties": False,
+                                "properties": {"selector": _TEXT}}]},
+        "timeout": {"type": "number", "exclusiveMinimum": 0},
+        "challenge": {"enum": ["cookie"]},
+    },
+}
+
+#: What a value that does not match a pattern should look like.
+PATTERN_HINTS = {
+    _HOST["pattern"]: "is not a host name (lower case, no scheme or path, e.g. news.cn)",
+    _HTTP_URL["pattern"]: "must start with http:// or https://",
+    r"\{n\}": "needs an {n} placeholder for the page number, e.g. index_{n}.html",
+    OUTLET_KEY: "is not an outlet key (lower-case letters, digits and _)",
+}
+
+#: outlets/<key>.yaml (docs/adding-an-outlet.md).
 OUTLET_SCHEMA = {
     "type": "object",
     "required": ["key", "name", "domains"],
     "additionalProperties": False,
     "properties": {
         "key": {"type": "string", "pattern": OUTLET_KEY},
-        "name": {"type": "string", "minLength": 1},
+        "name": _TEXT,
         "domains": {"type": "array", "minItems": 1, "uniqueItems": True, "items": _HOST},
-        "source_by_host": {"type": "object", "propertyNames": _HOST,
-                           "additionalProperties": {"type": "string", "minLength": 1}},
-        "encoding": {"type": "string", "minLength": 1},
-        "article": {"type": "object"},
-        "list": {"type": "object"},
-        "render": {"type": "object"},
+        "source_by_host": {"type": "object", "propertyNames": _HOST, "additionalProperties": _TEXT},
+        "encoding": _TEXT,
+        "article": ARTICLE_SCHEMA,
+        "list": LIST_SCHEMA,
+        "render": RENDER_SCHEMA,
     },
 }
 
@@ -83,10 +162,25 @@ def key_path(parts) -> str:
     return out or "(top level)"
 
 
+def _deepest(error: jsonschema.ValidationError) -> jsonschema.ValidationError:
+    """For "valid under none of the choices", the error of the choice the value was meant for."""
+    while error.context:
+        same_type = [e for e in error.context if e.validator != "type"] or error.context
+        error = jsonschema.exceptions.best_match(same_type)
+    return error
+
+
 def _message(error: jsonschema.ValidationError) -> str:
     if error.validator == "additionalProperties":
         allowed = sorted(error.schema.get("properties", {}))
         return f"{error.message}; the keys allowed here are: {', '.join(allowed)}" if allowed else error.message
+    if error.validator == "pattern" and error.validator_value in PATTERN_HINTS:
+        return f"{error.instance!r} {PATTERN_HINTS[error.validator_value]}"
+    if error.validator == "format" and error.validator_value == "regex":
+        try:
+            re.compile(error.instance)
+        except re.error as e:
+            return f"{error.instance!r} is not a valid regular expression: {e}"
     if error.validator == "enum":
         return f"{error.instance!r} is not one of the accepted values: {', '.join(map(repr, error.validator_value))}"
     return error.message
@@ -102,12 +196,34 @@ def validate_file(path: Path, schema: dict, what: str) -> list[ConfigProblem]:
     if data is None:
         return [ConfigProblem(path, "(file)", f"is empty; a {what} file needs at least the keys "
                                               f"{', '.join(schema.get('required', []))}")]
-    validator = jsonschema.Draft202012Validator(schema)
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+    errors = [_deepest(e) for e in validator.iter_errors(data)]
     problems = [ConfigProblem(path, key_path(e.absolute_path), _message(e))
-                for e in sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])]
+                for e in sorted(errors, key=lambda e: [str(p) for p in e.absolute_path])]
     if what == "outlet" and isinstance(data, dict) and isinstance(data.get("key"), str) and data["key"] != path.stem:
         problems.append(ConfigProblem(path, "key", f"{data['key']!r} differs from the file name; an outlet's "
                                                    f"key is its file name ({path.stem!r}) and its spider's name"))
+    if what == "outlet" and not problems:
+        problems += _outlet_loader_problems(path, data)
+    return problems
+
+
+def _outlet_loader_problems(path: Path, data: dict) -> list[ConfigProblem]:
+    """What the section loaders check beyond the schema (placeholders that belong together, …)."""
+    from monitor.rendering.config import RenderConfigError, parse_render
+    from monitor.spiders.listconfig import ListConfigError, parse_list_config
+    problems = []
+    checks = [(RenderConfigError, lambda: parse_render(data["key"], data.get("render"), path))]
+    if "list" in data:
+        checks.append((ListConfigError, lambda: parse_list_config(data, path)))
+    for error_class, check in checks:
+        try:
+            check()
+        except error_class as e:
+            # The loaders write "<file> <key>: <problem>" or "<file>: <key> <problem>".
+            text = str(e)[len(str(path)):].lstrip(": ") if str(e).startswith(str(path)) else str(e)
+            key, _, problem = text.partition(": ") if ": " in text else text.partition(" ")
+            problems.append(ConfigProblem(path, key.strip(), problem.strip()))
     return problems
 
 

@@ -39,3 +39,32 @@ def test_every_problem_names_the_file_and_key(config):
 def test_a_missing_config_directory_says_which_setting_to_fix(tmp_path):
     [problem] = check_config_dir(tmp_path / "nowhere")
     assert "MONITOR_CONFIG_DIR" in str(problem)
+
+
+def _replace(path, old, new):
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_section_values_are_checked_against_what_their_loaders_accept(config):
+    outlets = config / "outlets"
+    xinhua = outlets / "xinhua.yaml"
+    _replace(xinhua, "- url: https://www.news.cn/health/", "- url: https://www.news.cn/health/\n      format: xml")
+    _replace(xinhua, "date_patterns:\n", "date_patterns:\n    - '(?P<year'\n")
+    _replace(outlets / "nhc.yaml", 'page: "list_{n}.shtml"', 'page: "list_n.shtml"')
+    _replace(outlets / "nhc.yaml", "challenge: cookie", "challenge: captcha")
+    _replace(outlets / "gmw.yaml", "url: https://health.gmw.cn/node_9583.htm",
+             "url: https://health.gmw.cn/node_9583.htm\n      per_day: true")
+    problems = {str(p) for p in check_config_dir(config)}
+    assert problems == {
+        f"{xinhua}: list.sources[0].format: 'xml' is not one of the accepted values: 'html', 'json'",
+        f"{xinhua}: article.date_patterns[0]: '(?P<year' is not a valid regular expression: "
+        "missing >, unterminated name at position 4",
+        f"{outlets / 'nhc.yaml'}: list.sources[0].page: 'list_n.shtml' needs an {{n}} placeholder for the page "
+        "number, e.g. index_{n}.html",
+        f"{outlets / 'nhc.yaml'}: render.challenge: 'captcha' is not one of the accepted values: 'cookie'",
+        # Beyond the schema: the list loader's own check (a per-day source needs a {day:…} placeholder).
+        f"{outlets / 'gmw.yaml'}: list.sources[0]: a `per_day` source's url needs a {{day:...}} placeholder, "
+        "e.g. {day:%Y%m}/{day:%d} (see docs/adding-an-outlet.md)",
+    }

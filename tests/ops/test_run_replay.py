@@ -83,3 +83,10 @@ def test_requests_missing_from_the_archive_are_counted_and_reported(monitor_env,
     assert "missing from archive 1" in result.stdout
     assert removed in result.stderr  # the log line names the URL
     assert db.articles.count_documents({"urls": removed}) == 0
+
+
+def test_the_bundled_sample_archive_matches_the_outlet_fixtures(make_archive):
+    built = make_archive()
+    bundled = Path(__file__).resolve().parents[2] / "samples" / "weekly-sample.warc.gz"
+    assert built.read_bytes() == bundled.read_bytes(), \
+        "samples/weekly-sample.warc.gz is out of date: run .venv/bin/python tools/make_sample_archive.py"

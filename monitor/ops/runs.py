@@ -1,11 +1,15 @@
 """The `runs` collection: one document per crawl run (see docs/mongodb.md)."""
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import datetime, timezone
 
 from pymongo import DESCENDING
 from pymongo.database import Database
+from pymongo.errors import PyMongoError
+
+logger = logging.getLogger(__name__)
 
 RUNNING = "running"
 
@@ -40,13 +44,18 @@ def record_outlet(db: Database, run_id: str, outlet: str, section: dict) -> None
 
 def finish_run(db: Database, run_id: str, *, status: str, exit_code: int, export: dict | None = None,
                outlets: dict | None = None) -> dict:
+    """The finished run document; if the database went away meanwhile, the same built here (and logged)."""
     update = {"end": datetime.now(timezone.utc), "status": status, "exit_code": exit_code}
     if export is not None:
         update["export"] = export
-    if outlets:
-        update.update({f"outlets.{k}": v for k, v in outlets.items()})
-    db.runs.update_one({"run_id": run_id}, {"$set": update}, upsert=True)
-    return db.runs.find_one({"run_id": run_id}, {"_id": 0})
+    try:
+        db.runs.update_one({"run_id": run_id}, {"$set": {**update, **{f"outlets.{k}": v
+                                                                      for k, v in (outlets or {}).items()}}},
+                           upsert=True)
+        return db.runs.find_one({"run_id": run_id}, {"_id": 0})
+    except PyMongoError as e:
+        logger.error("The record of run %s could not be written to the database: %s", run_id, e)
+        return {"run_id": run_id, **update, "outlets": outlets or {}, "record_error": str(e)}
 
 
 def get_run(db: Database, run_id: str) -> dict | None:

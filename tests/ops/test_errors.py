@@ -69,3 +69,20 @@ def test_bad_arguments_name_the_argument_and_what_is_accepted(monitor_env, args,
     assert result.returncode == 2, result.stdout + result.stderr
     assert says in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_run_where_every_outlet_fails_exports_nothing_and_exits_1(monitor_env, db, make_archive):
+    from datetime import datetime, timedelta, timezone
+    # An archive with none of the outlets' list pages: nothing to work with anywhere.
+    archive = make_archive(keep=lambda url, outlet: "/robots.txt" in url)
+    result = run_monitor("run", "--profile", "weekly", "--replay", archive)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "no issue written: not attempted: every outlet failed" in result.stdout
+    [run] = list(db.runs.find({}))
+    assert run["status"] == "failed" and run["exit_code"] == 1
+    assert all(o["verdict"] == "failed" and "no list page could be fetched" in o["problems"]
+               for o in run["outlets"].values())
+    # Without --issue-date the issue is the latest Friday up to today (Beijing time).
+    today = datetime.now(timezone(timedelta(hours=8))).date()
+    assert run["issue_date"] == (today - timedelta(days=(today.weekday() - 4) % 7)).isoformat()
+    assert db.issues.count_documents({}) == 0

@@ -28,7 +28,7 @@ class SkipStoredArticlesMiddleware:
         self.crawler = crawler
         self.stats = crawler.stats
         self.handle = None
-        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        self.connected = False
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
@@ -37,11 +37,13 @@ class SkipStoredArticlesMiddleware:
             raise NotConfigured
         return cls(crawler)
 
-    def spider_opened(self):
+    def _connect(self):
+        # On the first article request: a crawl without one (or `monitor import`) never connects.
+        self.connected = True
         try:
             self.handle = open_database(self.crawler.settings)
         except DatabaseUnavailable as e:
-            # The store pipeline fails the crawl with the same message; nothing to skip meanwhile.
+            # The store pipeline reports the same; the articles are fetched meanwhile.
             logger.error("Incremental crawling is off for this crawl: %s", e)
 
     def spider_closed(self):
@@ -50,7 +52,11 @@ class SkipStoredArticlesMiddleware:
             self.handle = None
 
     def process_request(self, request: Request):
-        if self.handle is None or request.meta.get("page_kind") != "article":
+        if request.meta.get("page_kind") != "article":
+            return None
+        if not self.connected:
+            self._connect()
+        if self.handle is None:
             return None
         url = canonical_url(request.url)
         found = self.handle.db.articles.find_one({"$or": [{"url": url}, {"urls": request.url}]}, {"_id": 1})

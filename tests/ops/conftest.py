@@ -1,6 +1,7 @@
 """Fixtures for the operations tests: replay archives built from the outlet fixtures, a local origin."""
 from __future__ import annotations
 
+import gzip
 import importlib.util
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -60,6 +61,10 @@ class OriginServer:
                 body = path.read_bytes()
                 self.send_response(200)
                 self.send_header("Content-Type", ctype)
+                if "gzip" in (self.headers.get("Accept-Encoding") or ""):
+                    # Compressed as many sites do: an archive must keep the bytes as they came.
+                    body = gzip.compress(body, mtime=0)
+                    self.send_header("Content-Encoding", "gzip")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)

@@ -1,6 +1,7 @@
 """`--record DIR` writes a WARC archive of what was fetched; `--replay DIR` serves the same crawl from it."""
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
@@ -28,13 +29,15 @@ def test_record_writes_a_warc_that_replay_serves_without_network(monitor_env, db
             url = record.rec_headers.get_header("WARC-Target-URI")
             assert record.rec_headers.get_header("WARC-Date")
             if record.rec_type == "response":
-                responses[url] = (record.http_headers.get_statuscode(), record.http_headers.get_header("Content-Type"),
-                                  record.raw_stream.read())
+                http = record.http_headers
+                responses[url] = (http.get_statuscode(), http.get_header("Content-Type"),
+                                  http.get_header("Content-Encoding"), record.raw_stream.read())
             elif record.rec_type == "request":
                 requests.add(url)
     for url in served:
         path, content_type = origin_server.pages[url]
-        assert responses[url] == ("200", content_type, path.read_bytes()), url
+        # Headers and bytes as received: still gzip-compressed, as the server sent them.
+        assert responses[url] == ("200", content_type, "gzip", gzip.compress(path.read_bytes(), mtime=0)), url
         assert url in requests
     stored_live = sorted(d["url"] for d in db.articles.find({}, {"url": 1}))
     assert stored_live

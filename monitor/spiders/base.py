@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta, timezone
 from urllib.parse import urljoin
 
 import scrapy
+from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from monitor.items import ArticleItem
@@ -93,8 +94,9 @@ class OutletSpider(scrapy.Spider):
 
     def list_request(self, url: str, source_index: int, *, page_number: int = 1, day: date | None = None,
                      datasource: bool = False) -> scrapy.Request:
-        meta = {"outlet": self.name, "page_kind": "list", "list_source": source_index,
-                "page_number": page_number, "list_format": "datasource" if datasource else None}
+        meta = {"outlet": self.name, "page_kind": "list", "list_source": source_index, "page_number": page_number}
+        if datasource:
+            meta["list_format"] = "datasource"
         if day is not None:
             meta["list_day"] = day.isoformat()
         return scrapy.Request(url, callback=self.parse_list, meta=meta, errback=self.list_failed)
@@ -136,6 +138,8 @@ class OutletSpider(scrapy.Spider):
                             self.name, request.url, failure.getErrorMessage())
 
     def article_failed(self, failure):
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+            return  # deliberately not fetched (already stored, robots.txt): not a failure of the site
         self._stat("article_failed")
         self.failures.append((failure.request.url, "article", failure.getErrorMessage()))
         self.logger.warning("%s: article %s could not be fetched (%s)", self.name, failure.request.url,

@@ -91,3 +91,14 @@ def test_paging_stop_is_logged(crawls):
     process, _ = results["people"]
     assert "lists nothing newer than 2026-01-10; not reading further pages" in process.stderr
     assert "'monitor/list_paging_stopped': 1" in process.stderr
+
+
+def test_a_second_crawl_skips_stored_articles_without_calling_them_failures(crawls, site_server, mongo_server):
+    results, _ = crawls
+    _, db = results["gmw"]
+    again = crawl("gmw", site_server.origin, mongo_server, db.name)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert "'monitor/incremental/skipped_stored': 2" in again.stderr
+    assert "could not be fetched" not in again.stderr
+    assert "monitor/article_failed" not in again.stderr
+    assert db.articles.count_documents({}) == 2

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import date, datetime, timedelta, timezone
-from urllib.parse import urljoin
+from urllib.parse import urldefrag, urljoin
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
@@ -156,14 +156,14 @@ class OutletSpider(scrapy.Spider):
         if source.format == "json":
             yield from self._json_entries(response, source.entries, source.link, source.date)
             return
-        entries = response.css(source.entries) if source.entries else response.css("a[href]")
+        entries = response.css(source.entries) if source.entries else response.css("a[href], a[data-href]")
         for entry in entries:
             if source.link:
                 links = entry.css(source.link)
             elif entry.root.tag == "a":
                 links = [entry]
             else:
-                links = entry.css("a[href]")[:1]
+                links = entry.css("a[href], a[data-href]")[:1]
             date_text = " ".join(entry.css(source.date).css("::text").getall()) if source.date else None
             text = " ".join(" ".join(entry.css("::text").getall()).split())
             for link in links:
@@ -200,7 +200,7 @@ class OutletSpider(scrapy.Spider):
         days_seen: list[date] = []
         found = ignored = 0
         for href, date_text, text in self._entries(response, source):
-            url = response.urljoin(href)
+            url = urldefrag(response.urljoin(href))[0]  # e-paper links end in #page anchors
             if any(word in text for word in source.skip_text):
                 continue
             if not self.list_config.is_article(url):

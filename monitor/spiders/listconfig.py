@@ -6,7 +6,7 @@
       sources:
         - url: https://www.news.cn/health/   # a channel / list page (HTML)
           entries: "#list .item"         # CSS: one list entry (default: every link on the page)
-          link: ".tit a"                 # CSS within an entry: the article link (default: first a[href])
+          link: ".tit a"                 # CSS within an entry: the article link (default: first a[href] / a[data-href])
           date: ".time"                  # CSS within an entry: the date it shows (optional)
           page: "index_{n}.html"         # next pages: URL of page n, relative to the source URL …
           first_page_number: 2           # … counting from this n for the second page (default 2)

@@ -178,3 +178,16 @@ def test_list_dates(text, expected):
 def test_url_dates(url, expected):
     found = date_from_url(url)
     assert (found.isoformat() if found else None) == expected
+
+
+def test_links_are_taken_without_their_fragment_and_from_data_href():
+    s = spider("people")
+    body = ('<ul class="news-list"><li><a data-href="../../../content/202601/15/content_1.html#page3">甲</a></li>'
+            '<li><a href="../../../content/202601/15/content_2.html#page1">乙</a></li></ul>').encode()
+    request = s.list_request("http://paper.people.com.cn/rmrb/pc/layout/202601/15/node_02.html", 1, page_number=2,
+                             day=__import__("datetime").date(2026, 1, 15))
+    response = HtmlResponse(url=request.url, body=body, encoding="utf-8", request=request)
+    assert [r.url for r in s.parse_list(response)] == [
+        "http://paper.people.com.cn/rmrb/pc/content/202601/15/content_1.html",
+        "http://paper.people.com.cn/rmrb/pc/content/202601/15/content_2.html",
+    ]

@@ -7,6 +7,8 @@ or a bad -a argument fails with a message naming the thing to fix.
 from __future__ import annotations
 
 import asyncio
+import re
+from datetime import date
 
 import pytest
 from scrapy.http import HtmlResponse, Request, TextResponse
@@ -124,7 +126,7 @@ def test_check_mode_takes_the_first_articles_whatever_their_date():
     ({"check": "two"}, "-a check='two' must be a number"),
 ])
 def test_bad_spider_arguments_name_the_argument(kwargs, message):
-    with pytest.raises(ValueError, match=r"spider gmw: .*" + __import__("re").escape(message)):
+    with pytest.raises(ValueError, match=r"spider gmw: .*" + re.escape(message)):
         spider("gmw", **kwargs)
 
 
@@ -160,7 +162,6 @@ def test_every_outlet_file_has_a_valid_list_section_and_a_spider():
     ("1-15 10:23", "2026-01-15"), ("12-30 08:00", "2025-12-30"), ("1768443694000", "2026-01-15"), ("", None),
 ])
 def test_list_dates(text, expected):
-    from datetime import date
     found = date_from_text(text, date(2026, 1, 16))
     assert (found.isoformat() if found else None) == expected
 
@@ -185,7 +186,7 @@ def test_links_are_taken_without_their_fragment_and_from_data_href():
     body = ('<ul class="news-list"><li><a data-href="../../../content/202601/15/content_1.html#page3">甲</a></li>'
             '<li><a href="../../../content/202601/15/content_2.html#page1">乙</a></li></ul>').encode()
     request = s.list_request("http://paper.people.com.cn/rmrb/pc/layout/202601/15/node_02.html", 1, page_number=2,
-                             day=__import__("datetime").date(2026, 1, 15))
+                             day=date(2026, 1, 15))
     response = HtmlResponse(url=request.url, body=body, encoding="utf-8", request=request)
     assert [r.url for r in s.parse_list(response)] == [
         "http://paper.people.com.cn/rmrb/pc/content/202601/15/content_1.html",

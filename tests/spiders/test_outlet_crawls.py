@@ -8,6 +8,7 @@ than the window, pages after the one where paging stops, links that are no artic
 """
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import uuid
@@ -29,7 +30,7 @@ def crawl(name: str, origin: str, mongo_uri: str, database: str, *args: str) -> 
     command = [sys.executable, "-m", "scrapy", "crawl", name, "-a", "since=2026-01-10", "-a", "until=2026-01-16",
                "-s", f"MONITOR_ORIGIN_OVERRIDE={origin}", "-s", "ROBOTSTXT_OBEY=0", "-s", "AUTOTHROTTLE_ENABLED=0",
                "-s", "DOWNLOAD_DELAY=0", "-s", "LOG_LEVEL=INFO", *args]
-    env = {**__import__("os").environ, "MONGO_URI": mongo_uri, "MONGO_DATABASE": database}
+    env = {**os.environ, "MONGO_URI": mongo_uri, "MONGO_DATABASE": database}
     return subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT, timeout=240)
 
 

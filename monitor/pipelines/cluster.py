@@ -60,6 +60,12 @@ def member_of(doc: dict) -> Member:
                   published_at=published, cluster_id=doc.get("cluster_id") or "")
 
 
+def candidates_filter(member: Member) -> dict:
+    """Stored articles that may be reprints of `member`: those sharing a band (index `fingerprint_bands`).
+    Nothing else in the filter: a `$ne` next to it makes some servers (SecantusDB) scan the collection."""
+    return {"fingerprint_bands": {"$in": member.bands}}
+
+
 class StoryClusterPipeline:
     def __init__(self, crawler):
         settings = crawler.settings
@@ -94,10 +100,7 @@ class StoryClusterPipeline:
         member = member_of({"url": url, "outlet": adapter.get("outlet"), "source": adapter.get("source"),
                             "published_at": adapter.get("published_at")})
         member.fingerprint, member.bands = fp, (bands(fp) if fp else [])
-        seen = self.run_members.get(url)
-        # An article already stored keeps its cluster, even when it was edited since.
-        kept = seen.cluster_id if seen else (self.articles.find_one({"url": url}, {"cluster_id": 1}) or {}).get("cluster_id")
-        member.cluster_id = kept or (fp and self._nearest_cluster(member)) or new_cluster_id(url)
+        member.cluster_id = self._kept_cluster(url) or (fp and self._nearest_cluster(member)) or new_cluster_id(url)
         self._remember(member)
         lead, count = self._lead_and_count(self._members(member.cluster_id))
         adapter["fingerprint"] = fp
@@ -108,13 +111,20 @@ class StoryClusterPipeline:
         return item
 
     # -- lookups ----------------------------------------------------------------------------------
+    def _kept_cluster(self, url: str) -> str | None:
+        """An article seen before (stored, or earlier in this run) keeps its cluster, even when edited."""
+        seen = self.run_members.get(url)
+        if seen is not None:
+            return seen.cluster_id
+        return (self.articles.find_one({"url": url}, {"cluster_id": 1}) or {}).get("cluster_id")
+
     def _nearest_cluster(self, member: Member) -> str | None:
         candidates = {m.url: (m.fingerprint, m.cluster_id)
                       for band in member.bands for m in self.run_bands.get(band, ()) if m.url != member.url}
-        for doc in self.articles.find({"fingerprint_bands": {"$in": member.bands}, "url": {"$ne": member.url}},
+        for doc in self.articles.find(candidates_filter(member),
                                       {"url": 1, "fingerprint": 1, "cluster_id": 1, "_id": 0}):
-            if doc["url"] not in candidates and doc.get("fingerprint") and doc.get("cluster_id"):
-                candidates[doc["url"]] = (doc["fingerprint"], doc["cluster_id"])
+            if doc["url"] != member.url and doc.get("fingerprint") and doc.get("cluster_id"):
+                candidates.setdefault(doc["url"], (doc["fingerprint"], doc["cluster_id"]))
         # the most similar; on a tie the smaller cluster id, so the choice does not depend on read order
         best = min(((similarity(member.fingerprint, fp), cluster_id) for fp, cluster_id in candidates.values()),
                    key=lambda pair: (-pair[0], pair[1]), default=None)
@@ -155,7 +165,8 @@ class StoryClusterPipeline:
             updates = sum(self._write_cluster(cluster_id) for cluster_id in sorted(self.touched))
             if updates:
                 self.stats.inc_value("monitor/cluster/lead_or_count_updates", updates)
-            logger.info("Story clusters: %d touched by this run, %d lead/count update(s)", len(self.touched), updates)
+            logger.info("Story clusters: %d touched by this run, lead or count set on %d article(s)",
+                        len(self.touched), updates)
         except PyMongoError as e:
             logger.error("Could not write the story clusters of this run (%s); the articles keep the cluster "
                          "fields they were stored with, and the next run that touches a cluster corrects it", e)
@@ -164,28 +175,33 @@ class StoryClusterPipeline:
             self.handle = None
 
     def _write_memberships(self) -> None:
-        ops = []
-        for m in self.run_members.values():
-            wanted = {"cluster_id": m.cluster_id}
-            if m.fingerprint:
-                wanted.update(fingerprint=m.fingerprint, fingerprint_bands=m.bands)
-            differs = [{"cluster_id": {"$ne": m.cluster_id}}]
-            if m.fingerprint:
-                differs.append({"fingerprint": {"$ne": m.fingerprint}})
-            ops.append(UpdateOne({"url": m.url, "$or": differs}, {"$set": wanted}))
-        for start in range(0, len(ops), 500):
-            self.articles.bulk_write(ops[start:start + 500], ordered=False)
+        # Compared here rather than in the filter: equality-only filters keep every server on its index.
+        members = list(self.run_members.values())
+        for start in range(0, len(members), 500):
+            chunk = {m.url: m for m in members[start:start + 500]}
+            ops = []
+            for doc in self.articles.find({"url": {"$in": list(chunk)}},
+                                          {"url": 1, "cluster_id": 1, "fingerprint": 1, "_id": 0}):
+                m = chunk[doc["url"]]
+                wanted = {"cluster_id": m.cluster_id}
+                if m.fingerprint:
+                    wanted.update(fingerprint=m.fingerprint, fingerprint_bands=m.bands)
+                if any(doc.get(name) != value for name, value in wanted.items() if name != "fingerprint_bands"):
+                    ops.append(UpdateOne({"url": m.url}, {"$set": wanted}))
+            if ops:
+                self.articles.bulk_write(ops, ordered=False)
 
     def _write_cluster(self, cluster_id: str) -> int:
-        members = [member_of(doc) for doc in self.articles.find({"cluster_id": cluster_id}, MEMBER_FIELDS)]
-        if not members:  # the store could not write them (kept in its spool)
+        docs = list(self.articles.find({"cluster_id": cluster_id},
+                                       {**MEMBER_FIELDS, "cluster_lead": 1, "reprint_count": 1}))
+        if not docs:  # the store could not write them (kept in its spool)
             return 0
-        lead, count = self._lead_and_count(members)
-        updates = self.articles.update_many({"cluster_id": cluster_id, "reprint_count": {"$ne": count}},
-                                            {"$set": {"reprint_count": count}}).modified_count
-        updates += self.articles.update_many(
-            {"cluster_id": cluster_id, "url": {"$ne": lead.url}, "cluster_lead": {"$ne": False}},
-            {"$set": {"cluster_lead": False}}).modified_count
-        updates += self.articles.update_one({"url": lead.url, "cluster_lead": {"$ne": True}},
-                                            {"$set": {"cluster_lead": True}}).modified_count
-        return updates
+        lead, count = self._lead_and_count([member_of(doc) for doc in docs])
+        ops = []
+        for doc in docs:
+            wanted = {"cluster_lead": doc["url"] == lead.url, "reprint_count": count}
+            if any(doc.get(name) != value for name, value in wanted.items()):
+                ops.append(UpdateOne({"url": doc["url"]}, {"$set": wanted}))
+        if ops:
+            self.articles.bulk_write(ops, ordered=False)
+        return len(ops)

@@ -6,6 +6,7 @@ check at start and the loader never disagree. An error names the file, the key a
 """
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -205,7 +206,30 @@ def validate_file(path: Path, schema: dict, what: str) -> list[ConfigProblem]:
                                                    f"key is its file name ({path.stem!r}) and its spider's name"))
     if what == "outlet" and not problems:
         problems += _outlet_loader_problems(path, data)
+    if what == "topic" and not problems:
+        problems += _topic_loader_problems(path)
     return problems
+
+
+def _topic_loader_problems(path: Path) -> list[ConfigProblem]:
+    """What the topic loader checks beyond the schema (duplicate terms, include/exclude clashes, …)."""
+    from monitor.topics import TopicError, load_topic
+    try:
+        load_topic(path.stem, path.parent.parent)
+    except TopicError as e:
+        text = str(e).removeprefix(f"topic {path}: ")
+        key, _, problem = text.partition(": ")
+        return [ConfigProblem(path, key.strip() if problem else "(file)", (problem or text).strip())]
+    return []
+
+
+def check_selected_topic(directory: str | Path, topic: str) -> list[ConfigProblem]:
+    """The topic MONITOR_TOPIC names must exist, or nothing would pass the relevance filter."""
+    if (Path(directory) / "topics" / f"{topic}.yaml").is_file():
+        return []
+    known = sorted(p.stem for p in (Path(directory) / "topics").glob("*.yaml"))
+    return [ConfigProblem(Path(directory) / "topics", "MONITOR_TOPIC",
+                          f"{topic!r} names no topic file; the topics are: {', '.join(known) or 'none'}")]
 
 
 def _outlet_loader_problems(path: Path, data: dict) -> list[ConfigProblem]:
@@ -251,5 +275,8 @@ def validate_config(directory: str | Path | None = None) -> None:
         from monitor.outlets import config_dir
         directory = config_dir()
     problems = check_config_dir(directory)
+    topic = os.environ.get("MONITOR_TOPIC")
+    if topic and not problems:
+        problems = check_selected_topic(directory, topic)
     if problems:
         raise ConfigError(problems)

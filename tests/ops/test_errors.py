@@ -85,3 +85,24 @@ def test_a_run_where_every_outlet_fails_exports_nothing_and_exits_1(monitor_env,
     today = datetime.now(timezone(timedelta(hours=8))).date()
     assert run["issue_date"] == (today - timedelta(days=(today.weekday() - 4) % 7)).isoformat()
     assert db.issues.count_documents({}) == 0
+
+
+def test_an_unknown_topic_is_refused_before_the_crawl_with_the_accepted_names(monitor_env, db):
+    result = run_monitor("crawl", "xinhua", "--replay", ROOT / "samples" / "weekly-sample.warc.gz",
+                         env={"MONITOR_TOPIC": "nosuch"})
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "MONITOR_TOPIC: 'nosuch' names no topic file; the topics are: health_it" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert db.articles.count_documents({}) == 0
+
+
+def test_a_topic_term_listed_as_both_include_and_exclude_is_named(monitor_env, db, config_copy):
+    topic = config_copy / "topics" / "health_it.yaml"
+    text = topic.read_text(encoding="utf-8")
+    assert "\nexclude:\n" in text
+    topic.write_text(text.replace("\nexclude:\n", "\nexclude:\n  - 医院\n", 1), encoding="utf-8")
+    result = run_monitor("crawl", "xinhua", "--replay", ROOT / "samples" / "weekly-sample.warc.gz",
+                         env={"MONITOR_CONFIG_DIR": str(config_copy)})
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert f"{topic}:" in result.stderr and "医院" in result.stderr
+    assert "Traceback" not in result.stderr

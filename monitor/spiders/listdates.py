@@ -9,23 +9,12 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
+from monitor.extract.dates import url_date
 from monitor.window import BEIJING
 
 _FULL = re.compile(r"(20\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 _COMPACT = re.compile(r"(?<!\d)(20\d{2})(\d{2})(\d{2})(?!\d)")
 _MONTH_DAY = re.compile(r"(?<!\d)(\d{1,2})\s*[-/月]\s*(\d{1,2})(?!\d)")
-
-# Article URL paths, most specific first: /20260115/, /t20260115_, /2026-01/15/, /2026/0115/,
-# /2026/01-15/, /2026-01-15/, /2026/01/15/, /202601/15/.
-_URL_DATES = [
-    re.compile(r"/t?(20\d{2})(\d{2})(\d{2})(?:/|_)"),
-    re.compile(r"/(20\d{2})-(\d{2})/(\d{2})/"),
-    re.compile(r"/(20\d{2})/(\d{2})(\d{2})/"),
-    re.compile(r"/(20\d{2})/(\d{2})-(\d{2})/"),
-    re.compile(r"/(20\d{2})-(\d{2})-(\d{2})/"),
-    re.compile(r"/(20\d{2})/(\d{2})/(\d{2})/"),
-    re.compile(r"/(20\d{2})(\d{2})/(\d{2})/"),
-]
 
 
 def _day(year, month, day) -> date | None:
@@ -62,11 +51,5 @@ def date_from_text(text, reference: date | None = None) -> date | None:
 
 
 def date_from_url(url: str) -> date | None:
-    """The publish day an article URL carries in its path, if any."""
-    for pattern in _URL_DATES:
-        match = pattern.search(url)
-        if match:
-            found = _day(*match.groups())
-            if found:
-                return found
-    return None
+    """The publish day an article URL carries in its path, if any (the extractor's own reading)."""
+    return url_date(url)[0]

@@ -50,12 +50,19 @@ def machine() -> str:
 
 
 def run_child(command: list[str], env: dict, cwd: Path, log: Path) -> tuple[int, float, str]:
-    """(exit code, peak RSS MiB of that process, its stderr) — RSS from wait4's rusage of that child alone."""
+    """(exit code, peak RSS MiB of that process, its stderr). The peak is the child's own VmHWM, polled until it
+    exits (rusage's ru_maxrss is not used: Linux carries the parent's high-water mark over fork and exec)."""
+    peak = 0
     with open(log, "w") as err:
         proc = subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err)
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-    return proc.returncode, usage.ru_maxrss / 1024, log.read_text(errors="replace")
+        while proc.poll() is None:
+            try:
+                status = Path(f"/proc/{proc.pid}/status").read_text()
+                peak = max(peak, int(re.search(r"VmHWM:\s+(\d+)", status).group(1)))
+            except (OSError, AttributeError):
+                pass
+            time.sleep(0.1)
+    return proc.returncode, peak / 1024, log.read_text(errors="replace")
 
 
 def stat(stderr: str, key: str) -> float:

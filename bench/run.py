@@ -104,7 +104,7 @@ def dedup_corpus(total: int, seed: int = 100):
     outlets = outlet_domains()
     originals: list[tuple[str, str, list[str], str, datetime]] = []
     pairs = []
-    since = date(2025, 12, 20)  # four weeks ending with the weekly issue of 2026-01-16
+    since = date(2025, 1, 18)  # a year's archive (52 weeks) ending with the weekly issue of 2026-01-16
     for n in range(total):
         key, domain = rng.choice(outlets)
         url = f"https://{domain}/bench/{n:07d}.html"
@@ -118,7 +118,7 @@ def dedup_corpus(total: int, seed: int = 100):
             pairs.append((url, o_url))
         else:
             title, paragraphs = corpus.story(rng, True)
-            published = corpus.moment(rng, since, 28)
+            published = corpus.moment(rng, since, 52 * 7)
             originals.append((url, title, paragraphs, key, published))
         yield {"url": url, "outlet": key, "source": key, "title": title, "published_at": published.isoformat(),
                "body_markdown": "\n\n".join(paragraphs)}, pairs

@@ -85,7 +85,7 @@ def test_the_window_is_read_through_the_published_at_index(db):
     outside = [stored(n, f"2025-{1 + n % 12:02d}-{1 + n % 28:02d}", score=1.0) for n in range(600)]
     inside = [stored(1000 + n, "2026-01-13", score=1.0) for n in range(5)]
     db.articles.insert_many([*outside, *inside])
-    stats = window_articles(db, profile, window).explain()["executionStats"]
+    stats = window_articles(db, window).explain()["executionStats"]
     assert stats["nReturned"] == 5
     assert stats["totalDocsExamined"] == 5  # none of the 600 outside the window is read
 

@@ -78,6 +78,12 @@ DOWNLOADER_MIDDLEWARES = {
     "monitor.ops.replay.WarcReplayMiddleware": 960,
 }
 
+# Operations (monitor/ops/incremental.py): a callback's article requests are looked up together (the
+# answer rides in their meta for SkipStoredArticlesMiddleware above); near the engine, so it sees them last.
+SPIDER_MIDDLEWARES = {
+    "monitor.ops.incremental.StoredArticlesCheckMiddleware": 50,
+}
+
 # -- rendering ----------------------------------------------------------------------------------
 # Only requests marked by RenderMiddleware (an outlet's `render:` section) use the browser; the
 # handler passes every other request to Scrapy's own HTTP handler, and the browser starts with the

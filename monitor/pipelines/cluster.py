@@ -100,9 +100,14 @@ class StoryClusterPipeline:
         member = member_of({"url": url, "outlet": adapter.get("outlet"), "source": adapter.get("source"),
                             "published_at": adapter.get("published_at")})
         member.fingerprint, member.bands = fp, (bands(fp) if fp else [])
-        member.cluster_id = self._kept_cluster(url) or (fp and self._nearest_cluster(member)) or new_cluster_id(url)
+        seen, kept = self._kept_cluster(url)
+        member.cluster_id = kept or (fp and self._nearest_cluster(member)) or new_cluster_id(url)
+        # A cluster this item founds has no stored members (its id derives from this URL, which is not
+        # stored): no lookup. Either way `settle` recomputes lead and count once the crawl has ended.
+        founded = not seen and member.cluster_id == new_cluster_id(url)
         self._remember(member)
-        lead, count = self._lead_and_count(self._members(member.cluster_id))
+        members = list(self.run_clusters[member.cluster_id].values()) if founded else self._members(member.cluster_id)
+        lead, count = self._lead_and_count(members)
         adapter["fingerprint"] = fp
         adapter["fingerprint_bands"] = member.bands or None
         adapter["cluster_id"] = member.cluster_id
@@ -111,12 +116,14 @@ class StoryClusterPipeline:
         return item
 
     # -- lookups ----------------------------------------------------------------------------------
-    def _kept_cluster(self, url: str) -> str | None:
-        """An article seen before (stored, or earlier in this run) keeps its cluster, even when edited."""
+    def _kept_cluster(self, url: str) -> tuple[bool, str | None]:
+        """(seen before, its cluster): an article seen before (stored, or earlier in this run) keeps its
+        cluster, even when edited."""
         seen = self.run_members.get(url)
         if seen is not None:
-            return seen.cluster_id
-        return (self.articles.find_one({"url": url}, {"cluster_id": 1}) or {}).get("cluster_id")
+            return True, seen.cluster_id
+        doc = self.articles.find_one({"url": url}, {"cluster_id": 1})
+        return doc is not None, (doc or {}).get("cluster_id")
 
     def _nearest_cluster(self, member: Member) -> str | None:
         candidates = {m.url: (m.fingerprint, m.cluster_id)
@@ -162,7 +169,8 @@ class StoryClusterPipeline:
             return
         try:
             self._write_memberships()
-            updates = sum(self._write_cluster(cluster_id) for cluster_id in sorted(self.touched))
+            touched = sorted(self.touched)
+            updates = sum(self._write_clusters(touched[start:start + 500]) for start in range(0, len(touched), 500))
             if updates:
                 self.stats.inc_value("monitor/cluster/lead_or_count_updates", updates)
             logger.info("Story clusters: %d touched by this run, lead or count set on %d article(s)",
@@ -191,17 +199,22 @@ class StoryClusterPipeline:
             if ops:
                 self.articles.bulk_write(ops, ordered=False)
 
-    def _write_cluster(self, cluster_id: str) -> int:
-        docs = list(self.articles.find({"cluster_id": cluster_id},
-                                       {**MEMBER_FIELDS, "cluster_lead": 1, "reprint_count": 1}))
-        if not docs:  # the store could not write them (kept in its spool)
-            return 0
-        lead, count = self._lead_and_count([member_of(doc) for doc in docs])
+    def _write_clusters(self, cluster_ids: list[str]) -> int:
+        """Lead and reprint_count of these clusters: one `$in` read for all of them, then targeted updates."""
+        by_cluster: dict[str, list[dict]] = {}
+        for doc in self.articles.find({"cluster_id": {"$in": cluster_ids}},
+                                      {**MEMBER_FIELDS, "cluster_lead": 1, "reprint_count": 1}):
+            by_cluster.setdefault(doc["cluster_id"], []).append(doc)
         ops = []
-        for doc in docs:
-            wanted = {"cluster_lead": doc["url"] == lead.url, "reprint_count": count}
-            if any(doc.get(name) != value for name, value in wanted.items()):
-                ops.append(UpdateOne({"url": doc["url"]}, {"$set": wanted}))
+        for cluster_id in cluster_ids:
+            docs = by_cluster.get(cluster_id)
+            if not docs:  # the store could not write them (kept in its spool)
+                continue
+            lead, count = self._lead_and_count([member_of(doc) for doc in docs])
+            for doc in docs:
+                wanted = {"cluster_lead": doc["url"] == lead.url, "reprint_count": count}
+                if any(doc.get(name) != value for name, value in wanted.items()):
+                    ops.append(UpdateOne({"url": doc["url"]}, {"$set": wanted}))
         if ops:
             self.articles.bulk_write(ops, ordered=False)
         return len(ops)

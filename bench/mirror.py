@@ -3,7 +3,7 @@
 `build_mirror(directory, articles)` writes the list pages (50 entries each, newest first, paging by
 `index_{n}.shtml` as the real channel does, the last page ending with entries older than the window
 so paging stops) and the article pages, GB2312-declared and GB18030-encoded as served, and returns
-{original URL: (file, content type)} for tests/spiders/outlet_sites.SiteServer, which answers them
+{original URL: (file, content type)} for tests/saved_sites.SiteServer, which answers them
 from 127.0.0.1 by original URL (the project's MONITOR_ORIGIN_OVERRIDE download handler).
 The spider's own outlet file allows 10 list pages; `bench_config_dir` copies spiders_config/ with
 `max_pages` raised so the whole mirror is discovered.
@@ -19,11 +19,11 @@ from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests" / "spiders"))
+sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
 from bench import corpus  # noqa: E402
-from outlet_sites import SITES, SiteServer  # noqa: E402,F401
+from saved_sites import SITES, SiteServer  # noqa: E402,F401
 
 WINDOW_SINCE, WINDOW_DAYS = date(2026, 1, 10), 7
 LIST_URL = "http://www.ce.cn/cysc/yy/hydt/"

@@ -1,17 +1,14 @@
 """Fixtures for the operations tests: replay archives built from the outlet fixtures, a local origin."""
 from __future__ import annotations
 
-import gzip
 import importlib.util
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from helpers import ROOT
+from saved_sites import SITES, SiteServer
 
-SITES = ROOT / "tests" / "sites"
 HERE = Path(__file__).resolve().parent
 
 
@@ -42,50 +39,12 @@ def make_archive(sample_tool, tmp_path):
     return make
 
 
-class OriginServer:
-    """Answers `/<original URL>` with the saved page (MONITOR_ORIGIN_OVERRIDE form); 404 otherwise."""
-
-    def __init__(self, pages: dict[str, tuple[Path, str]]):
-        self.pages = pages
-        self.requested: list[str] = []
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):
-                url = self.path[1:]
-                server.requested.append(url)
-                if url not in server.pages:
-                    self.send_error(404, "not saved")
-                    return
-                path, ctype = server.pages[url]
-                body = path.read_bytes()
-                self.send_response(200)
-                self.send_header("Content-Type", ctype)
-                if "gzip" in (self.headers.get("Accept-Encoding") or ""):
-                    # Compressed as many sites do: an archive must keep the bytes as they came.
-                    body = gzip.compress(body, mtime=0)
-                    self.send_header("Content-Encoding", "gzip")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.origin = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-
 @pytest.fixture
 def origin_server(sample_tool):
     """The saved pages of every outlet, served on 127.0.0.1."""
     pages = {url: (path, ctype) for url, path, ctype in sample_tool.site_pages(SITES)}
-    server = OriginServer(pages)
-    server.thread.start()
-    yield server
-    server.httpd.shutdown()
-    server.httpd.server_close()
+    with SiteServer(pages, gzip_when_asked=True) as server:
+        yield server
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import SITES
+from saved_sites import SITES
 from helpers import run_monitor
 
 OUTLETS = {"xinhua", "people", "cnr", "chinanews", "ce", "gmw", "workercn", "bjd", "ynet", "cnhubei", "nhc", "bjwjw"}

@@ -1,11 +1,11 @@
 import pytest
 
-from outlet_sites import SiteServer, saved_pages, site_dirs
+from saved_sites import SiteServer, saved_pages, site_dirs
 
 
 @pytest.fixture(scope="session")
 def site_server():
-    """Every saved page of tests/sites, served by its original URL (see outlet_sites.py)."""
+    """Every saved page of tests/sites, served by its original URL (see tests/saved_sites.py)."""
     pages = {}
     for site in site_dirs():
         pages.update(saved_pages(site))

@@ -17,7 +17,7 @@ from scrapy.utils.test import get_crawler
 from monitor.spiders import configured
 from monitor.spiders.listconfig import ListConfigError, parse_list_config
 from monitor.spiders.listdates import date_from_text, date_from_url
-from outlet_sites import SITES, saved_pages
+from saved_sites import SITES, saved_pages
 
 WINDOW = {"since": "2026-01-10", "until": "2026-01-16"}
 

@@ -1,7 +1,7 @@
 """Crawl every outlet spider against its saved pages (tests/sites/<outlet>/) over 2026-01-10..16.
 
 Each crawl is `scrapy crawl NAME` in its own process (the reactor runs once per process), with the
-pages answered by their original URLs from 127.0.0.1 (see outlet_sites.py) and its own database on
+pages answered by their original URLs from 127.0.0.1 (see tests/saved_sites.py) and its own database on
 the session's SecantusDB server. What each site must yield is in its expected.json: the articles
 stored (title, source, publish day), the list pages read, and the pages never fetched (entries older
 than the window, pages after the one where paging stops, links that are no articles).
@@ -21,7 +21,7 @@ import pytest
 from helpers import ROOT
 from monitor.urls import canonical_url
 from monitor.window import BEIJING
-from outlet_sites import expected, site_dirs
+from saved_sites import expected, site_dirs
 
 OUTLETS = [site.name for site in site_dirs()]
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from helpers import run_monitor
-from outlet_sites import SiteServer
+from saved_sites import SiteServer
 
 
 def test_outlets_list_shows_every_outlet_with_its_list_sources_and_rendering():

@@ -14,12 +14,13 @@ and the same urls.tsv files can be packed into a replay archive.
 from __future__ import annotations
 
 import csv
+import gzip
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-SITES = Path(__file__).resolve().parent.parent / "sites"
+SITES = Path(__file__).resolve().parent / "sites"
 
 
 def site_dirs() -> list[Path]:
@@ -38,7 +39,7 @@ def expected(site: str) -> dict:
 class SiteServer:
     """A threaded HTTP server on 127.0.0.1 answering `/<original URL>` from the saved pages."""
 
-    def __init__(self, pages: dict[str, tuple[Path, str]]):
+    def __init__(self, pages: dict[str, tuple[Path, str]], *, gzip_when_asked: bool = False):
         self.pages = pages
         self.requested: list[str] = []
         server = self
@@ -54,6 +55,10 @@ class SiteServer:
                 body = page[0].read_bytes()
                 self.send_response(200)
                 self.send_header("Content-Type", page[1])
+                if gzip_when_asked and "gzip" in (self.headers.get("Accept-Encoding") or ""):
+                    # Compressed as many sites do: an archive must keep the bytes as they came.
+                    body = gzip.compress(body, mtime=0)
+                    self.send_header("Content-Encoding", "gzip")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)

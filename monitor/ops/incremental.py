@@ -34,10 +34,11 @@ class AlreadyStored(IgnoreRequest):
     """The article is in the database; `--refresh` fetches it anyway."""
 
 
-class SkipStoredArticlesMiddleware:
+class _StoredArticlesLookup:
+    """What both middlewares share: off with MONITOR_REFRESH, a database opened on first need."""
+
     def __init__(self, crawler):
         self.crawler = crawler
-        self.stats = crawler.stats
         self.handle = None
         self.connected = False
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -48,20 +49,25 @@ class SkipStoredArticlesMiddleware:
             raise NotConfigured
         return cls(crawler)
 
-    def _connect(self):
-        # On the first article request: a crawl without one (or `monitor import`) never connects.
-        self.connected = True
-        try:
-            self.handle = open_database(self.crawler.settings)
-        except DatabaseUnavailable as e:
-            # The store pipeline reports the same; the articles are fetched meanwhile.
-            logger.error("Incremental crawling is off for this crawl: %s", e)
+    def articles(self):
+        """The `articles` collection, or None when the database cannot be reached."""
+        # Connect on the first article request: a crawl without one (or `monitor import`) never connects.
+        if not self.connected:
+            self.connected = True
+            try:
+                self.handle = open_database(self.crawler.settings)
+            except DatabaseUnavailable as e:
+                # The store pipeline reports the same; the articles are fetched meanwhile.
+                logger.error("Incremental crawling is off for this crawl: %s", e)
+        return self.handle.db.articles if self.handle is not None else None
 
     def spider_closed(self):
         if self.handle is not None:
             self.handle.close()
             self.handle = None
 
+
+class SkipStoredArticlesMiddleware(_StoredArticlesLookup):
     def process_request(self, request: Request):
         if request.meta.get("page_kind") != "article":
             return None
@@ -69,14 +75,13 @@ class SkipStoredArticlesMiddleware:
         if checked is not None and checked[0] == request.url:
             stored = checked[1]
         else:
-            if not self.connected:
-                self._connect()
-            if self.handle is None:
+            articles = self.articles()
+            if articles is None:
                 return None
-            stored = bool(stored_urls(self.handle.db.articles, [request.url]))
+            stored = bool(stored_urls(articles, [request.url]))
         if not stored:
             return None
-        self.stats.inc_value("monitor/incremental/skipped_stored")
+        self.crawler.stats.inc_value("monitor/incremental/skipped_stored")
         logger.debug("Already stored, not fetched again: %s", request.url)
         raise AlreadyStored(f"already stored: {request.url}")
 
@@ -95,25 +100,8 @@ def stored_urls(articles, urls: list[str]) -> set[str]:
     return {url for url in urls if canonical[url] in found or url in aliases}
 
 
-class StoredArticlesCheckMiddleware:
+class StoredArticlesCheckMiddleware(_StoredArticlesLookup):
     """Spider middleware: looks up the article requests of one callback's output together (see above)."""
-
-    def __init__(self, crawler):
-        self.crawler = crawler
-        self.handle = None
-        self.connected = False
-        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        if crawler.settings.getbool("MONITOR_REFRESH"):
-            raise NotConfigured
-        return cls(crawler)
-
-    def spider_closed(self):
-        if self.handle is not None:
-            self.handle.close()
-            self.handle = None
 
     def process_spider_output(self, response, result):
         yield from self._checked(list(result))
@@ -127,17 +115,11 @@ class StoredArticlesCheckMiddleware:
                     and STORED_CHECK not in o.meta]
         if not requests:
             return outputs
-        if not self.connected:
-            self.connected = True
-            try:
-                self.handle = open_database(self.crawler.settings)
-            except DatabaseUnavailable as e:
-                # The store pipeline reports the same; the articles are fetched meanwhile.
-                logger.error("Incremental crawling is off for this crawl: %s", e)
-        if self.handle is None:
+        articles = self.articles()
+        if articles is None:
             return outputs
         try:
-            stored = stored_urls(self.handle.db.articles, [r.url for r in requests])
+            stored = stored_urls(articles, [r.url for r in requests])
         except PyMongoError as e:  # each request is then looked up on its own before it is fetched
             logger.warning("Could not look up %d article URLs together (%s); looking them up one by one",
                            len(requests), e)

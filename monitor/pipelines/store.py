@@ -6,6 +6,7 @@ from pathlib import Path
 
 from itemadapter import ItemAdapter
 
+from monitor.ops.runs import new_run_id
 from monitor.storage.articles import ArticleStore, article_document
 from monitor.storage.mongo import data_dir, open_database
 
@@ -15,10 +16,8 @@ logger = logging.getLogger(__name__)
 def run_id_of(crawler) -> str:
     """The run this crawl belongs to: MONITOR_RUN_ID when a `monitor` command set it."""
     run_id = crawler.settings.get("MONITOR_RUN_ID") or crawler.stats.get_value("monitor/run_id")
-    if not run_id:
-        from datetime import datetime, timezone
-        import uuid
-        run_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6]
+    if not run_id:  # `scrapy crawl` without a `monitor` command
+        run_id = new_run_id()
     crawler.stats.set_value("monitor/run_id", run_id)
     return run_id
 

@@ -1,25 +1,14 @@
 """Helpers for the extraction tests: body similarity, mojibake and noise checks."""
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
+
+from bench.accuracy import bigram_f1  # noqa: F401  (the benchmark's own measure)
 
 PAGES = Path(__file__).resolve().parent / "pages"
 
 # Text that must never reach a stored field: mojibake of UTF-8 read as GBK/Latin-1, replacement chars.
 MOJIBAKE_MARKS = ("\ufffd", "锟斤拷", "鈥", "銆", "锛", "â€", "Ã", "ï¼", "çš", "å")
-
-
-def bigram_f1(predicted: str, expected: str) -> float:
-    def grams(text):
-        chars = "".join((text or "").split())
-        return Counter(chars[i:i + 2] for i in range(len(chars) - 1))
-    p, e = grams(predicted), grams(expected)
-    overlap = sum((p & e).values())
-    if not overlap:
-        return 0.0
-    precision, recall = overlap / sum(p.values()), overlap / sum(e.values())
-    return 2 * precision * recall / (precision + recall)
 
 
 def assert_no_mojibake(article: dict, page_text: str = "") -> None:

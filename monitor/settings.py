@@ -30,7 +30,6 @@ ITEM_PIPELINES = {
     "monitor.pipelines.normalize.NormalizePipeline": 100,
     "monitor.pipelines.window.DateWindowPipeline": 200,
     "monitor.pipelines.topic.TopicPipeline": 300,
-    "monitor.pipelines.cluster.StoryClusterPipeline": 400,
     "monitor.pipelines.store.MongoStorePipeline": 900,
 }
 # The topic file under spiders_config/topics/ that decides what is relevant (docs/topics.md).
@@ -54,12 +53,15 @@ MONITOR_EXPORT_DIR = os.environ.get("MONITOR_EXPORT_DIR", str(PROJECT_ROOT / "ex
 
 # -- runs ---------------------------------------------------------------------------------------
 # Set by `monitor crawl` / `monitor run` (docs/scheduling.md); each component is off when its value is empty.
-MONITOR_RUN_ID = ""            # the run's id: `runs.run_id` and each article's `run_id`
+MONITOR_RUN_ID = ""            # the run's id: `runs.run_id` and each article's `run_id` (else a new one)
+MONITOR_RUN_RECORD = False     # each outlet's part of the run written into its `runs` document
 MONITOR_RECORD_DIR = ""        # --record: write every response to DIR/monitor-<run id>.warc.gz
 MONITOR_REPLAY_PATH = ""       # --replay: answer every request from this WARC file or directory
 MONITOR_REFRESH = False        # --refresh: fetch stored articles again
 MONITOR_PROGRESS = False       # a progress line on the terminal
 EXTENSIONS = {
+    # The run's database service (monitor/storage/extension.py): every component reaches MongoDB through it.
+    "monitor.storage.extension.RunDatabase": 100,
     "monitor.ops.counters.OutletCounters": 500,
     "monitor.ops.runrecord.RunRecordExtension": 510,
     "monitor.ops.progress.ProgressExtension": 520,

@@ -25,13 +25,14 @@ def project_settings():
 
 @contextmanager
 def database(settings):
-    """The configured database (the local server where no MONGO_URI is set), closed afterwards."""
-    from monitor.storage.mongo import open_database
-    handle = open_database(settings)
+    """The configured database (the local server where no MONGO_URI is set) as this command's
+    DatabaseService: opening it writes what earlier commands kept in the spool. Closed afterwards."""
+    from monitor.storage.service import DatabaseService
+    service = DatabaseService.open(settings)
     try:
-        yield handle
+        yield service
     finally:
-        handle.close()
+        service.close()
 
 
 def day(value: str) -> date:

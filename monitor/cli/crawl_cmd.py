@@ -55,10 +55,11 @@ def check_outlets(settings, names: list[str]) -> list[str]:
 
 
 def run(args) -> int:
-    from monitor.ops import runs
+    from monitor.storage import runs
     from monitor.ops.crawl import crawl
     from monitor.ops.health import FAILED
     from monitor.ops.summary import run_summary
+    from monitor.storage.service import DatabaseGone
     from monitor.window import Window
 
     settings = project_settings()
@@ -68,14 +69,17 @@ def run(args) -> int:
     except ValueError as e:
         raise CommandError(f"--since/--until: {e}", 2) from None
     options = crawl_options(args)
-    with database(settings) as handle:
-        outcome = crawl(settings, handle.db, handle.uri, outlets, window, options, command=NAME)
-        exit_code = 1 if outcome.status == FAILED else 0
-        doc = runs.finish_run(handle.db, outcome.run_id, status=outcome.status, exit_code=exit_code,
-                              outlets=outcome.outlets)
+    with database(settings) as service:
+        outcome = crawl(settings, service, outlets, window, options, command=NAME)
+        exit_code = 3 if outcome.database_gone else 1 if outcome.status == FAILED else 0
+        doc = service.finish_run(runs.finish_update(status=outcome.status, exit_code=exit_code,
+                                                    outlets=outcome.outlets, error=outcome.database_gone))
+        gone = service.gone
     print(run_summary(doc))
     if outcome.record_file:
         print(f"  recorded: {outcome.record_file}")
+    if gone:
+        raise DatabaseGone(gone)
     if exit_code:
         print("every outlet failed; see the problems above", flush=True)
     return exit_code

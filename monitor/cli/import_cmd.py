@@ -18,17 +18,21 @@ def add_arguments(parser):
 
 def run(args) -> int:
     from monitor.importer import JsonlImportSpider
+    from monitor.storage.extension import RunDatabase
+    from monitor.storage.service import DatabaseGone
 
     if not args.file.is_file():
         raise CommandError(f"import: {args.file} does not exist or is not a file", 2)
     if args.since and args.until and args.since > args.until:
         raise CommandError(f"import: --since {args.since} is after --until {args.until}", 2)
     settings = project_settings()
-    with database(settings) as handle:
-        settings.set("MONGO_URI", handle.uri, priority="cmdline")
-        crawler = run_spider(settings, JsonlImportSpider, path=str(args.file),
-                             since=args.since and args.since.isoformat(),
-                             until=args.until and args.until.isoformat())
+    with database(settings) as service:
+        settings.set("MONITOR_RUN_ID", service.run_id, priority="cmdline")
+        with RunDatabase.serving(service):
+            crawler = run_spider(settings, JsonlImportSpider, path=str(args.file),
+                                 since=args.since and args.since.isoformat(),
+                                 until=args.until and args.until.isoformat())
+        gone = service.gone
     stats = crawler.stats.get_stats()
     get = lambda key: stats.get(key, 0)  # noqa: E731
     print(f"{args.file}: {get('import/lines_read')} article(s) read, "
@@ -38,8 +42,9 @@ def run(args) -> int:
     for reason, count in sorted(drop_counts(stats).items()):
         print(f"dropped ({reason}): {count}")
     if get("monitor/stored/spooled"):
-        print(f"kept on disk for the next run (database went away): {get('monitor/stored/spooled')}")
-        return 1
+        print(f"kept on disk for the next command (database went away): {get('monitor/stored/spooled')}")
+    if gone:
+        raise DatabaseGone(gone)
     if stats.get("finish_reason") != "finished":
         raise CommandError(f"import did not finish: {stats.get('finish_reason')}; see the log above")
     return 0

@@ -23,12 +23,13 @@ def add_arguments(parser):
 
 
 def run(args) -> int:
-    from monitor.ops import runs
+    from monitor.storage import runs
     from monitor.ops.crawl import crawl
     from monitor.ops.health import FAILED
     from monitor.ops.summary import run_summary
     from monitor.report.export import export_issue
     from monitor.report.profiles import IssueDateError, ProfileError, load_profile
+    from monitor.storage.service import DatabaseGone
     from monitor.window import beijing_now
 
     try:
@@ -46,25 +47,31 @@ def run(args) -> int:
     outlets = check_outlets(settings, list(profile.outlets))
     options = crawl_options(args)
 
-    with database(settings) as handle:
-        db = handle.db
-        outcome = crawl(settings, db, handle.uri, outlets, window, options, command=NAME,
-                        profile=profile.name, issue_date=issue_date)
-        if outcome.status == FAILED:
+    with database(settings) as service:
+        outcome = crawl(settings, service, outlets, window, options, command=NAME, profile=profile.name,
+                        issue_date=issue_date)
+        if outcome.database_gone:
+            export = {"error": "not attempted: the database stopped answering during the crawl"}
+        elif outcome.status == FAILED:
             export = {"error": "not attempted: every outlet failed"}
         else:
             try:
-                result = export_issue(db, profile.name, issue_date, number=args.number)
+                result = service.guarded(export_issue, service.db, profile.name, issue_date, number=args.number)
                 export = {"path": str(result.path), "number": result.number, "count": result.count}
+            except DatabaseGone as e:
+                export = {"error": f"not attempted: {e}"}
             except (LookupError, ValueError, OSError) as e:
                 # EmptyWindow, NumberingError, IssueDateError, ProfileError and write failures say what to do.
                 export = {"error": f"{type(e).__name__}: {e}"}
-        exit_code = 0 if export.get("path") else 1
-        doc = runs.finish_run(db, outcome.run_id, status=outcome.status, exit_code=exit_code, export=export,
-                              outlets=outcome.outlets)
+        exit_code = 3 if service.gone else 0 if export.get("path") else 1
+        doc = service.finish_run(runs.finish_update(status=outcome.status, exit_code=exit_code, export=export,
+                                                    outlets=outcome.outlets, error=service.gone))
+        gone = service.gone
     print(run_summary(doc))
     if outcome.record_file:
         print(f"  recorded: {outcome.record_file}")
+    if gone:
+        raise DatabaseGone(gone)
     if exit_code:
         print(f"monitor run: no issue written: {export['error']}", flush=True)
         return exit_code

@@ -46,7 +46,7 @@ def _brief(run: dict) -> str:
 
 
 def run(args) -> int:
-    from monitor.ops.runs import get_run, recent_runs
+    from monitor.storage.runs import get_run, recent_runs
     from monitor.ops.summary import run_summary
 
     with database(project_settings()) as handle:

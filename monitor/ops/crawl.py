@@ -12,8 +12,10 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from monitor.ops import runs
 from monitor.ops.health import FAILED, outlet_section, overall
+from monitor.storage import runs
+from monitor.storage.extension import RunDatabase
+from monitor.storage.service import DatabaseService
 from monitor.window import Window
 
 logger = logging.getLogger(__name__)
@@ -37,6 +39,7 @@ class RunOutcome:
     status: str
     outlets: dict[str, dict] = field(default_factory=dict)
     record_file: str | None = None
+    database_gone: str | None = None   # set when the database stopped answering during the crawl
 
 
 def outlet_spiders(settings) -> list[str]:
@@ -47,13 +50,13 @@ def outlet_spiders(settings) -> list[str]:
     return sorted(key for key in load_outlets() if key in spiders)
 
 
-def crawl_settings(settings, run_id: str, db_uri: str, options: CrawlOptions):
+def crawl_settings(settings, run_id: str, options: CrawlOptions):
     """The project settings with this run's switches; `settings` is left as it was."""
     settings = settings.copy()
     put = lambda name, value: settings.set(name, value, priority="cmdline")  # noqa: E731
+    # Every crawler of the run reaches the database through the command's service (RunDatabase.serving).
     put("MONITOR_RUN_ID", run_id)
-    # Every component connects to the server the command opened (the local one stays up meanwhile).
-    put("MONGO_URI", db_uri)
+    put("MONITOR_RUN_RECORD", True)
     put("MONITOR_RECORD_DIR", str(options.record) if options.record else "")
     put("MONITOR_REPLAY_PATH", str(options.replay) if options.replay else "")
     put("MONITOR_REFRESH", options.refresh)
@@ -70,22 +73,26 @@ def crawl_settings(settings, run_id: str, db_uri: str, options: CrawlOptions):
     return settings
 
 
-def crawl(settings, db, db_uri: str, outlets: list[str], window: Window, options: CrawlOptions, *,
-          command: str, profile: str | None = None, issue_date=None, run_id: str | None = None) -> RunOutcome:
-    """Crawl `outlets` for `window`; the run document is complete (but for `end`) when this returns."""
+def crawl(settings, service: DatabaseService, outlets: list[str], window: Window, options: CrawlOptions, *,
+          command: str, profile: str | None = None, issue_date=None) -> RunOutcome:
+    """Crawl `outlets` for `window`, the run being `service.run_id`; the run document is complete (but for
+    its end, which the command writes with `service.finish_run`) when this returns."""
     from scrapy.crawler import CrawlerProcess
 
-    run_id = run_id or runs.new_run_id()
-    runs.start_run(db, run_id, command=command, outlets=outlets, window=window, options=options.as_document(),
-                   profile=profile, issue_date=issue_date)
-    process = CrawlerProcess(crawl_settings(settings, run_id, db_uri, options))
+    run_id = service.run_id
+    service.guarded(runs.start_run, service.db, run_id, command=command, outlets=outlets, window=window,
+                    options=options.as_document(), profile=profile, issue_date=issue_date)
+    service.start_heartbeat()
+    process = CrawlerProcess(crawl_settings(settings, run_id, options))
     crawlers, start_errors = {}, {}
-    for name in outlets:
-        crawler = process.create_crawler(name)
-        crawlers[name] = crawler
-        deferred = process.crawl(crawler, since=window.since.isoformat(), until=window.until.isoformat())
-        deferred.addErrback(_remember_failure, name, start_errors)
-    process.start()
+    with RunDatabase.serving(service):
+        for name in outlets:
+            crawler = process.create_crawler(name)
+            crawlers[name] = crawler
+            deferred = process.crawl(crawler, since=window.since.isoformat(), until=window.until.isoformat())
+            deferred.addErrback(_remember_failure, name, start_errors)
+        process.start()
+        service.flush_now()
 
     sections = {}
     for name, crawler in crawlers.items():
@@ -95,10 +102,11 @@ def crawl(settings, db, db_uri: str, outlets: list[str], window: Window, options
             section["verdict"] = FAILED
             section["problems"].insert(0, f"the spider failed: {start_errors[name]}")
         sections[name] = section
-    status = overall([s["verdict"] for s in sections.values()])
+    status = FAILED if service.gone else overall([s["verdict"] for s in sections.values()])
     record_file = next((c.stats.get_value("monitor/record/file") for c in crawlers.values()
                         if c.stats and c.stats.get_value("monitor/record/file")), None)
-    return RunOutcome(run_id=run_id, status=status, outlets=sections, record_file=record_file)
+    return RunOutcome(run_id=run_id, status=status, outlets=sections, record_file=record_file,
+                      database_gone=service.gone)
 
 
 def _remember_failure(failure, name: str, errors: dict) -> None:

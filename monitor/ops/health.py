@@ -8,6 +8,8 @@ failed: nothing to work with (no list page answered, or the crawl ended abnormal
 from __future__ import annotations
 
 OK, WARNING, FAILED = "ok", "warning", "failed"
+#: The finish reason of a crawler closed because the database stopped answering (monitor/storage/extension.py).
+DATABASE_GONE = "database_unavailable"
 VERDICTS = (OK, WARNING, FAILED)
 #: More than this share of items from the generic extractor means the site rules no longer match.
 GENERIC_SHARE_LIMIT = 0.5
@@ -52,7 +54,10 @@ def assess(section: dict) -> tuple[str, list[str]]:
     failed: list[str] = []
     warnings: list[str] = []
     reason = section.get("finish_reason")
-    if reason not in (None, "finished"):
+    if reason == DATABASE_GONE:
+        failed.append("the database stopped answering: the crawl was stopped; the articles not yet written "
+                      "are kept in the spool and written by the next command that reaches the database")
+    elif reason not in (None, "finished"):
         failed.append(f"the crawl ended early ({reason})")
     pages = section["pages"]
     list_entries = section["requests"]["article"]

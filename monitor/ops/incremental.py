@@ -17,11 +17,12 @@ from __future__ import annotations
 import logging
 
 from pymongo.errors import PyMongoError
-from scrapy import signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Request
 
-from monitor.storage.mongo import DatabaseUnavailable, open_database
+from monitor.storage import queries
+from monitor.storage.extension import RunDatabase
+from monitor.storage.mongo import DatabaseUnavailable
 from monitor.urls import canonical_url
 
 logger = logging.getLogger(__name__)
@@ -35,50 +36,40 @@ class AlreadyStored(IgnoreRequest):
 
 
 class _StoredArticlesLookup:
-    """What both middlewares share: off with MONITOR_REFRESH, a database opened on first need."""
+    """What both middlewares share: off with MONITOR_REFRESH; lookups through the run's database service,
+    off the event loop. When the database is gone the articles are fetched (and spooled)."""
 
-    def __init__(self, crawler):
+    def __init__(self, crawler, database: RunDatabase):
         self.crawler = crawler
-        self.handle = None
-        self.connected = False
-        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        self.database = database
 
     @classmethod
     def from_crawler(cls, crawler):
         if crawler.settings.getbool("MONITOR_REFRESH"):
             raise NotConfigured
-        return cls(crawler)
+        database = crawler.get_extension(RunDatabase)
+        if database is None:
+            raise NotConfigured
+        return cls(crawler, database)
 
-    def articles(self):
-        """The `articles` collection, or None when the database cannot be reached."""
-        # Connect on the first article request: a crawl without one (or `monitor import`) never connects.
-        if not self.connected:
-            self.connected = True
-            try:
-                self.handle = open_database(self.crawler.settings)
-            except DatabaseUnavailable as e:
-                # The store pipeline reports the same; the articles are fetched meanwhile.
-                logger.error("Incremental crawling is off for this crawl: %s", e)
-        return self.handle.db.articles if self.handle is not None else None
-
-    def spider_closed(self):
-        if self.handle is not None:
-            self.handle.close()
-            self.handle = None
+    async def stored(self, urls: list[str]) -> set[str] | None:
+        """Those of `urls` already stored, or None when the database cannot say."""
+        try:
+            return await self.database.read(stored_urls, urls)
+        except (PyMongoError, DatabaseUnavailable) as e:  # the database gone: fetch them (and spool them)
+            logger.debug("Could not look up %d article URL(s): %s", len(urls), e)
+            return None
 
 
 class SkipStoredArticlesMiddleware(_StoredArticlesLookup):
-    def process_request(self, request: Request):
+    async def process_request(self, request: Request):
         if request.meta.get("page_kind") != "article":
             return None
         checked = request.meta.get(STORED_CHECK)
         if checked is not None and checked[0] == request.url:
             stored = checked[1]
         else:
-            articles = self.articles()
-            if articles is None:
-                return None
-            stored = bool(stored_urls(articles, [request.url]))
+            stored = bool(await self.stored([request.url]))
         if not stored:
             return None
         self.crawler.stats.inc_value("monitor/incremental/skipped_stored")
@@ -86,16 +77,16 @@ class SkipStoredArticlesMiddleware(_StoredArticlesLookup):
         raise AlreadyStored(f"already stored: {request.url}")
 
 
-def stored_urls(articles, urls: list[str]) -> set[str]:
+def stored_urls(db, urls: list[str]) -> set[str]:
     """Those of `urls` whose article is stored: its canonical URL is a `url`, or the URL itself one of
     its `urls`. Two `$in` lookups, each on its index (an `$or` of them makes SecantusDB scan the
     collection); the second only for the URLs the first did not find."""
     canonical = {url: canonical_url(url) for url in urls}
-    found = {doc["url"] for doc in articles.find({"url": {"$in": sorted(set(canonical.values()))}}, {"url": 1, "_id": 0})}
+    found = {doc["url"] for doc in db.articles.find(queries.urls_in(canonical.values()), {"url": 1, "_id": 0})}
     rest = sorted({url for url in urls if canonical[url] not in found})
     aliases: set[str] = set()
     if rest:
-        for doc in articles.find({"urls": {"$in": rest}}, {"urls": 1, "_id": 0}):
+        for doc in db.articles.find(queries.aliases_in(rest), {"urls": 1, "_id": 0}):
             aliases.update(doc.get("urls") or ())
     return {url for url in urls if canonical[url] in found or url in aliases}
 
@@ -103,27 +94,13 @@ def stored_urls(articles, urls: list[str]) -> set[str]:
 class StoredArticlesCheckMiddleware(_StoredArticlesLookup):
     """Spider middleware: looks up the article requests of one callback's output together (see above)."""
 
-    def process_spider_output(self, response, result):
-        yield from self._checked(list(result))
-
-    async def process_spider_output_async(self, response, result):
-        for output in self._checked([output async for output in result]):
-            yield output
-
-    def _checked(self, outputs: list) -> list:
+    async def process_spider_output(self, response, result):
+        outputs = [output async for output in result]
         requests = [o for o in outputs if isinstance(o, Request) and o.meta.get("page_kind") == "article"
                     and STORED_CHECK not in o.meta]
-        if not requests:
-            return outputs
-        articles = self.articles()
-        if articles is None:
-            return outputs
-        try:
-            stored = stored_urls(articles, [r.url for r in requests])
-        except PyMongoError as e:  # each request is then looked up on its own before it is fetched
-            logger.warning("Could not look up %d article URLs together (%s); looking them up one by one",
-                           len(requests), e)
-            return outputs
-        for request in requests:
-            request.meta[STORED_CHECK] = (request.url, request.url in stored)
-        return outputs
+        stored = await self.stored([r.url for r in requests]) if requests else None
+        if stored is not None:
+            for request in requests:
+                request.meta[STORED_CHECK] = (request.url, request.url in stored)
+        for output in outputs:
+            yield output

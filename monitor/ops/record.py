@@ -15,7 +15,7 @@ from scrapy.http import Request, Response
 from warcio.warcwriter import WARCWriter
 
 from monitor.ops.warc import open_writer, write_exchange
-from monitor.pipelines.store import run_id_of
+from monitor.storage.extension import RunDatabase
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ class WarcRecorderMiddleware:
         return cls(crawler, Path(directory))
 
     def spider_opened(self):
-        path = self.directory / f"monitor-{run_id_of(self.crawler)}.warc.gz"
+        path = self.directory / f"monitor-{self.crawler.get_extension(RunDatabase).run_id}.warc.gz"
         self.file = _SharedFile.acquire(path)
         self.crawler.stats.set_value("monitor/record/file", str(path))
         logger.info("Recording every response to %s", path)

@@ -1,19 +1,21 @@
 """Writes each outlet's part of the run into the `runs` collection as its crawler closes.
 
-An extension, on when MONITOR_RUN_ID names the run (`monitor crawl` / `monitor run` set it).
+An extension, on with MONITOR_RUN_RECORD (`monitor crawl` / `monitor run` set it; the run document
+itself is started and finished by the command: monitor/ops/crawl.py).
 The verdict is logged too: a warning or failure is never only in the database.
 """
 from __future__ import annotations
 
 import logging
 
+from pymongo.errors import PyMongoError
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from monitor.ops import runs
 from monitor.ops.health import FAILED, OK, outlet_section
-from monitor.pipelines.store import run_id_of
-from monitor.storage.mongo import DatabaseUnavailable, open_database
+from monitor.storage import runs
+from monitor.storage.extension import RunDatabase
+from monitor.storage.mongo import DatabaseUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -24,13 +26,13 @@ class RunRecordExtension:
 
     @classmethod
     def from_crawler(cls, crawler):
-        if not crawler.settings.get("MONITOR_RUN_ID"):
+        if not crawler.settings.getbool("MONITOR_RUN_RECORD"):
             raise NotConfigured
         ext = cls(crawler)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext
 
-    def spider_closed(self, spider, reason):
+    async def spider_closed(self, spider, reason):
         stats = dict(self.crawler.stats.get_stats())
         stats.setdefault("finish_reason", reason)
         section = outlet_section(stats)
@@ -40,12 +42,8 @@ class RunRecordExtension:
         else:
             log = logger.error if section["verdict"] == FAILED else logger.warning
             log("Outlet %s: %s: %s", outlet, section["verdict"], "; ".join(section["problems"]))
+        database = self.crawler.get_extension(RunDatabase)  # (not yet there while extensions are built)
         try:
-            handle = open_database(self.crawler.settings)
-        except DatabaseUnavailable as e:
-            logger.error("The run record of %s could not be written: %s", outlet, e)
-            return
-        try:
-            runs.record_outlet(handle.db, run_id_of(self.crawler), outlet, section)
-        finally:
-            handle.close()
+            await database.write(runs.record_outlet, database.run_id, outlet, section)
+        except (DatabaseUnavailable, PyMongoError) as e:  # the command finishes the run document, or spools it
+            logger.error("The run record of %s could not be written now: %s", outlet, e)

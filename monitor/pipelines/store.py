@@ -1,67 +1,41 @@
-"""Last stop: batched, idempotent writes of article documents into MongoDB."""
+"""Last stop: the article goes to its run's persistence stage (monitor/storage/service.py).
+
+There it is clustered with its reprints (stored, or of this run, whatever outlet), written in a
+batch, and its cluster settled — or kept in the spool if the database is gone. Nothing here waits
+for the database unless the writer lags several batches behind.
+"""
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 from itemadapter import ItemAdapter
+from scrapy.exceptions import NotConfigured
 
-from monitor.ops.runs import new_run_id
-from monitor.storage.articles import ArticleStore, article_document
-from monitor.storage.mongo import data_dir, open_database
+from monitor.storage.articles import article_document
+from monitor.storage.extension import RunDatabase
 
 logger = logging.getLogger(__name__)
 
 
-def run_id_of(crawler) -> str:
-    """The run this crawl belongs to: MONITOR_RUN_ID when a `monitor` command set it."""
-    run_id = crawler.settings.get("MONITOR_RUN_ID") or crawler.stats.get_value("monitor/run_id")
-    if not run_id:  # `scrapy crawl` without a `monitor` command
-        run_id = new_run_id()
-    crawler.stats.set_value("monitor/run_id", run_id)
-    return run_id
-
-
 class MongoStorePipeline:
-    def __init__(self, crawler):
+    def __init__(self, crawler, database: RunDatabase):
         self.crawler = crawler
-        self.settings = crawler.settings
-        self.stats = crawler.stats
-        self.handle = None
-        self.store: ArticleStore | None = None
+        self.database = database
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler)
+        database = crawler.get_extension(RunDatabase)
+        if database is None:
+            raise NotConfigured("the store pipeline needs the RunDatabase extension (EXTENSIONS in monitor/settings.py)")
+        return cls(crawler, database)
 
-    def open_spider(self):
-        # Fails the crawl at once, naming the URI, when the database is unreachable.
-        self.handle = open_database(self.settings)
-        spool = Path(self.settings.get("MONITOR_SPOOL_DIR") or Path(data_dir(self.settings)) / "spool")
-        self.store = ArticleStore(self.handle.db.articles, spool, self.settings.getint("MONGO_BATCH_SIZE", 100))
-        self.run_id = run_id_of(self.crawler)
-        recovered = self.store.write_spooled()
-        if recovered:
-            self.stats.set_value("monitor/stored/recovered_from_spool", recovered)
-
-    def process_item(self, item):
-        doc = article_document(ItemAdapter(item).asdict(), run_id=self.run_id)
-        self._count(self.store.add(doc))
+    async def process_item(self, item):
+        doc = article_document(ItemAdapter(item).asdict(), run_id=self.database.run_id)
+        await self.database.store(doc)
         return item
 
-    def close_spider(self):
-        if self.store is not None:
-            self._count(self.store.flush())
-            t = self.store.totals
-            logger.info("Stored articles: %d new, %d updated, %d unchanged, %d kept on disk",
-                        t.inserted, t.updated, t.unchanged, t.spooled)
-        if self.handle is not None:
-            self.handle.close()
-
-    def _count(self, result):
-        if result is None:
-            return
-        for name in ("inserted", "updated", "unchanged", "spooled"):
-            value = getattr(result, name)
-            if value:
-                self.stats.inc_value(f"monitor/stored/{name}", value)
+    async def close_spider(self):
+        await self.database.drain()
+        get = lambda name: self.crawler.stats.get_value(f"monitor/stored/{name}", 0)  # noqa: E731
+        logger.info("Stored articles: %d new, %d updated, %d unchanged, %d kept on disk",
+                    get("inserted"), get("updated"), get("unchanged"), get("spooled"))

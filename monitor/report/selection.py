@@ -15,6 +15,7 @@ from pymongo.database import Database
 
 from monitor.report.editorial import Edits
 from monitor.report.profiles import Profile
+from monitor.storage import queries
 from monitor.window import Window
 
 #: What ranking needs; bodies stay in the database until the chosen few are rendered.
@@ -64,15 +65,8 @@ class Selection:
 
 
 def window_query(window: Window) -> dict:
-    """Dated, in-topic articles published within the window's Beijing days.
-
-    Exactly the keys of the status/published_at index: on SecantusDB an extra `$in` on outlet, or a
-    `hint()`, turns this index range into a much slower plan; the outlets are filtered in Python.
-    """
-    return {
-        "status": "ok",
-        "published_at": {"$gte": window.start.astimezone(timezone.utc), "$lt": window.end.astimezone(timezone.utc)},
-    }
+    """Dated, in-topic articles published within the window's Beijing days (monitor/storage/queries.py)."""
+    return queries.window_query(window.start, window.end)
 
 
 def window_articles(db: Database, window: Window) -> Cursor:

@@ -1,8 +1,9 @@
-"""Writing article documents: batched, idempotent upserts keyed by canonical URL, with a disk spool.
+"""Article documents: building them, writing a batch idempotently, and the spool on disk.
 
 A document is written only when it is new or its content changed (compared by `content_hash`), so a
-second run over the same pages changes nothing. A batch that cannot be written because the database
-went away is kept in the spool directory and written at the start of the next run.
+second run over the same pages changes nothing. What cannot be written because the database is gone
+is kept in the spool directory (`Spool`) and written by the next command that opens the database
+(monitor/storage/service.py).
 """
 from __future__ import annotations
 
@@ -16,13 +17,14 @@ from pathlib import Path
 from bson import json_util
 from pymongo import UpdateOne
 from pymongo.collection import Collection
-from pymongo.errors import ConnectionFailure, PyMongoError
+
+from monitor.storage import queries
 
 logger = logging.getLogger(__name__)
 
 #: Fields that are bookkeeping, not content: a change in them alone is not a change of the article.
 BOOKKEEPING = frozenset({"_id", "url", "urls", "fetched_at", "first_seen_at", "updated_at", "run_id", "content_hash",
-                         # story clusters: kept up to date by monitor/pipelines/cluster.py with direct updates
+                         # story clusters: set by monitor/storage/clusters.py
                          "fingerprint", "fingerprint_bands", "cluster_id", "cluster_lead", "reprint_count"})
 
 
@@ -54,111 +56,140 @@ def article_document(item: dict, *, run_id: str | None = None, now: datetime | N
     return doc
 
 
-@dataclass
-class FlushResult:
-    inserted: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    spooled: int = 0
+#: What writing one document came to (the crawl stats count them as `monitor/stored/<outcome>`).
+INSERTED, UPDATED, UNCHANGED, SPOOLED = "inserted", "updated", "unchanged", "spooled"
+OUTCOMES = (INSERTED, UPDATED, UNCHANGED, SPOOLED)
+#: Stored fields the persistence stage needs of an article about to be written again.
+EXISTING_FIELDS = {"url": 1, "urls": 1, "content_hash": 1, "cluster_id": 1, "fingerprint": 1, "_id": 0}
 
 
-class ArticleStore:
-    """Queues article documents and writes them in batches."""
+def merge_same_url(docs: list[dict]) -> list[dict]:
+    """One document per URL: a later copy wins, the URLs it was seen under add up."""
+    merged: dict[str, dict] = {}
+    for doc in docs:
+        if doc["url"] in merged:
+            doc = {**doc, "urls": list(dict.fromkeys([*merged[doc["url"]]["urls"], *doc["urls"]]))}
+        merged[doc["url"]] = doc
+    return list(merged.values())
 
-    def __init__(self, collection: Collection, spool_dir: str | os.PathLike, batch_size: int = 100):
-        self.collection = collection
-        self.spool_dir = Path(spool_dir)
-        self.batch_size = batch_size
-        self.pending: list[dict] = []
-        self.totals = FlushResult()
 
-    def add(self, doc: dict) -> FlushResult | None:
-        self.pending.append(doc)
-        if len(self.pending) >= self.batch_size:
-            return self.flush()
-        return None
+def stored_versions(collection: Collection, urls: list[str]) -> dict[str, dict]:
+    """URL -> the stored document's EXISTING_FIELDS, for those of `urls` that are stored."""
+    return {d["url"]: d for d in collection.find(queries.urls_in(urls), EXISTING_FIELDS)}
 
-    def flush(self) -> FlushResult:
-        batch, self.pending = self.pending, []
-        if not batch:
-            return FlushResult()
-        try:
-            result = self._write(batch)
-        except ConnectionFailure as e:
-            path = self._spool(batch)
-            logger.error(
-                "MongoDB went away (%s): %d article(s) could not be written and are kept in %s; "
-                "they will be written at the start of the next run", e, len(batch), path,
-            )
-            result = FlushResult(spooled=len(batch))
-        for name in ("inserted", "updated", "unchanged", "spooled"):
-            setattr(self.totals, name, getattr(self.totals, name) + getattr(result, name))
-        return result
 
-    def _write(self, batch: list[dict]) -> FlushResult:
-        merged: dict[str, dict] = {}
-        for doc in batch:  # a later copy of the same URL in one batch wins; its aliases add up
-            if doc["url"] in merged:
-                doc = {**doc, "urls": list(dict.fromkeys([*merged[doc["url"]]["urls"], *doc["urls"]]))}
-            merged[doc["url"]] = doc
-        existing = {
-            d["url"]: d
-            for d in self.collection.find({"url": {"$in": list(merged)}}, {"url": 1, "urls": 1, "content_hash": 1})
-        }
-        now = datetime.now(timezone.utc)
-        ops, result = [], FlushResult()
-        for url, doc in merged.items():
-            old = existing.get(url)
-            new_urls = [u for u in doc["urls"] if old is None or u not in old.get("urls", [])]
-            if old is not None and old.get("content_hash") == doc["content_hash"]:
-                if new_urls:
-                    ops.append(UpdateOne({"url": url}, {"$addToSet": {"urls": {"$each": new_urls}}}))
-                result.unchanged += 1
-                continue
-            fields = {k: v for k, v in doc.items() if k not in ("urls", "first_seen_at", "_id")}
-            fields["updated_at"] = now
-            update = {"$set": fields, "$setOnInsert": {"first_seen_at": doc.get("first_seen_at") or now}}
+def write_documents(collection: Collection, docs: list[dict], existing: dict[str, dict]) -> dict[str, str]:
+    """Upsert `docs` (one per URL) in one unordered bulk write; returns URL -> outcome.
+
+    New or changed content: every field set. Unchanged content: only new URL aliases, and the cluster
+    fields where they differ (an article stored before fingerprints existed)."""
+    now = datetime.now(timezone.utc)
+    ops, outcomes = [], {}
+    for doc in docs:
+        url = doc["url"]
+        old = existing.get(url)
+        new_urls = [u for u in doc["urls"] if old is None or u not in old.get("urls", [])]
+        if old is not None and old.get("content_hash") == doc["content_hash"]:
+            update = {}
             if new_urls:
                 update["$addToSet"] = {"urls": {"$each": new_urls}}
-            ops.append(UpdateOne({"url": url}, update, upsert=True))
-            if old is None:
-                result.inserted += 1
-            else:
-                result.updated += 1
-        if ops:
-            self.collection.bulk_write(ops, ordered=False)
-        return result
+            cluster = {k: doc[k] for k in ("cluster_id", "fingerprint", "fingerprint_bands") if k in doc}
+            if any(old.get(k) != v for k, v in cluster.items() if k != "fingerprint_bands"):
+                update["$set"] = cluster
+            if update:
+                ops.append(UpdateOne({"url": url}, update))
+            outcomes[url] = UNCHANGED
+            continue
+        fields = {k: v for k, v in doc.items() if k not in ("urls", "first_seen_at", "_id")}
+        fields["updated_at"] = now
+        update = {"$set": fields, "$setOnInsert": {"first_seen_at": doc.get("first_seen_at") or now}}
+        if new_urls:
+            update["$addToSet"] = {"urls": {"$each": new_urls}}
+        ops.append(UpdateOne({"url": url}, update, upsert=True))
+        outcomes[url] = INSERTED if old is None else UPDATED
+    if ops:
+        collection.bulk_write(ops, ordered=False)
+    return outcomes
 
-    # -- spool -------------------------------------------------------------------------------
-    def _spool(self, batch: list[dict]) -> Path:
-        self.spool_dir.mkdir(parents=True, exist_ok=True)
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
-        path = self.spool_dir / f"{stamp}-{os.getpid()}.jsonl"
-        tmp = path.with_suffix(".tmp")
+
+class Spool:
+    """Files of what could not be written, under one directory; each file whole or absent.
+
+    `<stamp>-<pid>.jsonl`: article documents (Extended JSON, one per line). `run-<run id>.json`: the
+    update that finishes a run document. A reader claims a file by renaming it (`.claimed-<pid>`), so
+    two commands opening the database at once never write one file twice; the claim of a process that
+    died is taken over.
+    """
+
+    def __init__(self, directory: str | os.PathLike):
+        self.directory = Path(directory)
+
+    def _write_atomically(self, path: Path, lines: list[str]) -> Path:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
         with open(tmp, "w", encoding="utf-8") as f:
-            for doc in batch:
-                f.write(json_util.dumps(doc, json_options=json_util.CANONICAL_JSON_OPTIONS) + "\n")
+            f.writelines(line + "\n" for line in lines)
             f.flush()
             os.fsync(f.fileno())
-        tmp.replace(path)  # a spool file is either whole or absent
+        tmp.replace(path)
         return path
 
-    def write_spooled(self) -> int:
-        """Write what earlier runs could not; a file is removed only once all of it is stored."""
-        if not self.spool_dir.is_dir():
-            return 0
-        written = 0
-        for path in sorted(self.spool_dir.glob("*.jsonl")):
-            docs = [json_util.loads(line, json_options=json_util.CANONICAL_JSON_OPTIONS)
-                    for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-            try:
-                self._write(docs)
-            except PyMongoError as e:
-                logger.error("Could not yet write the %d spooled article(s) in %s: %s", len(docs), path, e)
-                break
-            path.unlink()
-            written += len(docs)
-            logger.warning("Wrote %d article(s) kept in %s from an earlier run whose database went away",
-                           len(docs), path)
-        return written
+    def keep_articles(self, docs: list[dict]) -> Path:
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
+        path = self.directory / f"{stamp}-{os.getpid()}.jsonl"
+        return self._write_atomically(path, [_dumps(doc) for doc in docs])
 
+    def keep_run(self, run_id: str, update: dict) -> Path:
+        return self._write_atomically(self.directory / f"run-{run_id}.json", [_dumps({"run_id": run_id, "$set": update})])
+
+    def pending(self) -> int:
+        """How many article files wait (claimed by a live process or not)."""
+        return len(list(self.directory.glob("*.jsonl*"))) if self.directory.is_dir() else 0
+
+    def claim(self, pattern: str) -> list[Path]:
+        """Files matching `pattern` ("*.jsonl" or "run-*.json"), renamed as this process's claim."""
+        if not self.directory.is_dir():
+            return []
+        claimed = []
+        mine = f".claimed-{os.getpid()}"
+        for path in sorted(self.directory.glob(pattern)) + self._abandoned_claims(pattern):
+            base = path.name.split(".claimed-", 1)[0]
+            target = self.directory / (base + mine)
+            try:
+                path.rename(target)
+            except FileNotFoundError:  # another process claimed it first
+                continue
+            claimed.append(target)
+        return claimed
+
+    def _abandoned_claims(self, pattern: str) -> list[Path]:
+        found = []
+        for path in sorted(self.directory.glob(pattern + ".claimed-*")):
+            pid = path.name.rsplit("-", 1)[1]
+            if pid.isdigit() and int(pid) != os.getpid() and not _pid_alive(int(pid)):
+                found.append(path)
+        return found
+
+    @staticmethod
+    def read(path: Path) -> list[dict]:
+        return [json_util.loads(line, json_options=json_util.CANONICAL_JSON_OPTIONS)
+                for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+    @staticmethod
+    def release(path: Path) -> None:
+        """Give a claimed file back (it could not be written yet)."""
+        path.rename(path.with_name(path.name.split(".claimed-", 1)[0]))
+
+
+def _dumps(doc: dict) -> str:
+    return json_util.dumps(doc, json_options=json_util.CANONICAL_JSON_OPTIONS)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    return True

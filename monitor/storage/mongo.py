@@ -74,6 +74,11 @@ class DatabaseHandle:
     client: pymongo.MongoClient
     _server: LocalServer | None = field(default=None, repr=False)
 
+    @property
+    def display_uri(self) -> str:
+        """The URI with any password masked, for messages."""
+        return _redact(self.uri)
+
     def close(self) -> None:
         self.client.close()
         if self._server is not None:

@@ -47,6 +47,9 @@ MONITOR_OUTLET_PRIORITY = ["nhc", "bjwjw", "xinhua", "people", "cnr", "chinanews
 MONGO_URI = os.environ.get("MONGO_URI", "")
 MONGO_DATABASE = os.environ.get("MONGO_DATABASE", "monitor")
 MONGO_BATCH_SIZE = 100
+# When the database stops answering mid-crawl: "spool" (go on; every article found is kept in the spool and
+# written by the next command) or "stop" (close the crawl at once). Either way the command exits 3.
+MONITOR_DATABASE_LOSS = os.environ.get("MONITOR_DATABASE_LOSS", "spool")
 MONITOR_DATA_DIR = os.environ.get("MONITOR_DATA_DIR", str(PROJECT_ROOT / "data"))
 MONITOR_CONFIG_DIR = os.environ.get("MONITOR_CONFIG_DIR", str(PROJECT_ROOT / "spiders_config"))
 MONITOR_EXPORT_DIR = os.environ.get("MONITOR_EXPORT_DIR", str(PROJECT_ROOT / "exports"))

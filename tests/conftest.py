@@ -7,7 +7,7 @@ from datetime import timezone
 import pymongo
 import pytest
 
-from helpers import start_secantus, stop_secantus
+from helpers import free_port, start_secantus, stop_secantus
 
 
 @pytest.fixture(scope="session")
@@ -43,3 +43,24 @@ def db(monitor_env):
     client.close()
 
 
+
+
+@pytest.fixture
+def disk_server(tmp_path):
+    """A server of the test's own with its data on disk and a fixed port: killed (`server.kill()`, SIGKILL)
+    and started again (`server.restart()`) by the test."""
+    class DiskServer:
+        def __init__(self):
+            self.port, self.storage = free_port(), str(tmp_path / "db")
+            self.proc, self.uri = start_secantus(self.storage, self.port)
+
+        def kill(self):
+            self.proc.kill()
+            self.proc.wait()
+
+        def restart(self):
+            self.proc, _ = start_secantus(self.storage, self.port)
+
+    server = DiskServer()
+    yield server
+    stop_secantus(server.proc)

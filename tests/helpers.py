@@ -63,3 +63,37 @@ def shared_path(*parts) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is not available (../shared is only on developer machines and in CI)")
     return path
+
+
+def shingle_jaccard(a: str, b: str) -> float:
+    """Exact Jaccard similarity of two bodies' 4-character shingles (what the fingerprint estimates)."""
+    from monitor.fingerprint import shingles
+    x, y = shingles(a), shingles(b)
+    return len(x & y) / len(x | y) if x | y else 0.0
+
+
+def cluster_view(db) -> dict[str, tuple[frozenset, bool, int]]:
+    """URL -> (URLs of its cluster, is it the lead, reprint_count): clusters compared without their ids."""
+    members: dict[str, set] = {}
+    docs = list(db.articles.find({}, {"url": 1, "cluster_id": 1, "cluster_lead": 1, "reprint_count": 1}))
+    for d in docs:
+        members.setdefault(d["cluster_id"], set()).add(d["url"])
+    return {d["url"]: (frozenset(members[d["cluster_id"]]), d["cluster_lead"], d["reprint_count"]) for d in docs}
+
+
+def assert_clusters_consistent(db, reprint_similarity: float = 0.8) -> None:
+    """Every story cluster has exactly one lead and counts its distinct outlets; articles of different
+    outlets whose bodies are near-identical are in one cluster."""
+    docs = list(db.articles.find({}, {"url": 1, "outlet": 1, "source": 1, "cluster_id": 1, "cluster_lead": 1,
+                                      "reprint_count": 1, "body_text": 1}))
+    clusters: dict[str, list] = {}
+    for d in docs:
+        clusters.setdefault(d["cluster_id"], []).append(d)
+    for cluster_id, members in clusters.items():
+        assert sum(m["cluster_lead"] is True for m in members) == 1, (cluster_id, members)
+        outlets = {m.get("outlet") or m.get("source") for m in members}
+        assert {m["reprint_count"] for m in members} == {len(outlets)}, (cluster_id, members)
+    for i, a in enumerate(docs):
+        for b in docs[i + 1:]:
+            if a["outlet"] != b["outlet"] and shingle_jaccard(a["body_text"], b["body_text"]) >= reprint_similarity:
+                assert a["cluster_id"] == b["cluster_id"], (a["url"], b["url"])

@@ -9,8 +9,12 @@ way (`scrapy crawl`, `monitor import`) opens its own.
 
 Database work runs on the service's threads; this extension turns its futures into awaitables, so
 no component blocks the event loop, and applies each batch's outcomes to the stats of the crawler
-that produced the article (`monitor/stored/<outcome>`). When the database is gone, every crawler of
-the run closes with the finish reason DATABASE_GONE; what was not written is in the spool.
+that produced the article (`monitor/stored/<outcome>`).
+
+When the database is gone, MONITOR_DATABASE_LOSS decides: `spool` (the default) lets the crawl go on
+with no database call waiting any more — every article it finds goes to the spool, so the next
+command stores the whole run; `stop` closes every crawler of the run at once with the finish reason
+DATABASE_GONE (what was found so far is in the spool; the rest is fetched by the next crawl).
 """
 from __future__ import annotations
 
@@ -61,6 +65,9 @@ class RunDatabase:
 
     @classmethod
     def from_crawler(cls, crawler):
+        loss = crawler.settings.get("MONITOR_DATABASE_LOSS", "spool")
+        if loss not in ("spool", "stop"):
+            raise ValueError(f"MONITOR_DATABASE_LOSS is {loss!r}; it must be spool or stop")
         run_id = crawler.settings.get("MONITOR_RUN_ID") or None
         run = cls._runs.get(run_id) if run_id else None
         if run is None:  # raises DatabaseUnavailable, naming the URI, when the database cannot be reached
@@ -115,13 +122,14 @@ class RunDatabase:
 
     # -- the crawl --------------------------------------------------------------------------------
     def spider_opened(self, spider):
-        if self.service.gone:
+        if self.service.gone and self.crawler.settings.get("MONITOR_DATABASE_LOSS", "spool") == "stop":
             self._stop_crawl()
 
     def _database_gone(self, reason: str) -> None:
         # called on a database thread
-        from twisted.internet import reactor
-        reactor.callFromThread(self._stop_crawl)
+        if self.crawler.settings.get("MONITOR_DATABASE_LOSS", "spool") == "stop":
+            from twisted.internet import reactor
+            reactor.callFromThread(self._stop_crawl)
 
     def _stop_crawl(self) -> None:
         engine = self.crawler.engine

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from saved_sites import SITES
-from helpers import run_monitor
+from helpers import assert_clusters_consistent, run_monitor
 
 OUTLETS = {"xinhua", "people", "cnr", "chinanews", "ce", "gmw", "workercn", "bjd", "ynet", "cnhubei", "nhc", "bjwjw"}
 RUN = ("run", "--profile", "weekly", "--issue-date", "2026-01-16", "--number", "657")
@@ -43,6 +43,13 @@ def test_weekly_run_from_replay_then_a_second_run_fetches_no_stored_article(moni
         assert f"  {name} " in first.stdout
     stored = db.articles.count_documents({})
     assert stored == sum(o["stored"]["inserted"] for o in run["outlets"].values())
+    # all outlets in one run: reprints across outlets are one story, listed once in the issue
+    assert_clusters_consistent(db)
+    reprinted = [d["cluster_id"] for d in db.articles.find({"reprint_count": {"$gt": 1}})]
+    assert reprinted, "the sample carries one story reprinted by three outlets"
+    story_urls = {u for d in db.articles.find({"cluster_id": reprinted[0]}) for u in [d["url"], *d["urls"]]}
+    listed = [line.split("<", 1)[1].rstrip(">") for line in text.splitlines() if line.startswith("链接：")]
+    assert len(listed) == 10 and sum(url in story_urls for url in listed) == 1
     assert db.articles.count_documents({"run_id": run["run_id"]}) == stored
 
     second = run_monitor(*RUN, "--replay", archive)

@@ -7,7 +7,6 @@ import pymongo
 import pytest
 from scrapy.settings import Settings
 
-from helpers import free_port, start_secantus, stop_secantus
 from monitor.storage import runs
 from monitor.storage.articles import article_document
 from monitor.storage.server import LocalServer
@@ -26,16 +25,6 @@ def doc(n, outlet="x", body="正文", day=10):
 def settings_for(uri, tmp_path, **extra):
     return Settings({"MONGO_URI": uri, "MONGO_DATABASE": "m", "MONITOR_DATA_DIR": str(tmp_path / "data"),
                      "MONITOR_OUTLET_PRIORITY": ["xinhua", "people", "chinanews"], **extra})
-
-
-@pytest.fixture
-def disk_server(tmp_path):
-    """A server with its data on disk, on a fixed port, so a test can kill it and start it again."""
-    port, storage = free_port(), str(tmp_path / "db")
-    proc, uri = start_secantus(storage, port)
-    server = {"proc": proc, "uri": uri, "restart": lambda: start_secantus(storage, port)[0]}
-    yield server
-    stop_secantus(server["proc"])
 
 
 def test_batches_are_written_when_full_and_on_flush(monitor_env, db, tmp_path):
@@ -85,14 +74,13 @@ def test_settling_mends_a_cluster_from_its_stored_members(monitor_env, db, tmp_p
 
 
 def test_nothing_is_lost_when_the_database_dies_and_the_next_opener_writes_it(disk_server, tmp_path):
-    settings = settings_for(disk_server["uri"], tmp_path, MONGO_BATCH_SIZE=2)
+    settings = settings_for(disk_server.uri, tmp_path, MONGO_BATCH_SIZE=2)
     service = DatabaseService.open(settings)
     lost = []
     service.on_gone.append(lost.append)
     service.add(doc(1, "people", REPRINTS["people"], 13))
     service.add(doc(2, "x")).result()  # a batch written
-    disk_server["proc"].kill()         # SIGKILL: no goodbye
-    disk_server["proc"].wait()
+    disk_server.kill()  # SIGKILL: no goodbye
     outcomes = service.add(doc(3, "xinhua", REPRINTS["xinhua"], 12)), service.add(doc(4, "x"))
     assert [o for _, o in outcomes[1].result()] == ["spooled", "spooled"]
     assert len(lost) == 1 and "stopped answering" in lost[0]
@@ -106,8 +94,8 @@ def test_nothing_is_lost_when_the_database_dies_and_the_next_opener_writes_it(di
     spool = tmp_path / "data" / "spool"
     assert len(list(spool.glob("*.jsonl"))) == 2 and list(spool.glob("run-*.json"))
 
-    disk_server["proc"] = disk_server["restart"]()
-    client = pymongo.MongoClient(disk_server["uri"], tz_aware=True)
+    disk_server.restart()
+    client = pymongo.MongoClient(disk_server.uri, tz_aware=True)
     client.m.runs.insert_one({"run_id": service.run_id, "status": "running"})
     reopened = DatabaseService.open(settings)  # any command: the spool is written first
     reopened.close()

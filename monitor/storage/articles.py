@@ -60,7 +60,10 @@ def article_document(item: dict, *, run_id: str | None = None, now: datetime | N
 INSERTED, UPDATED, UNCHANGED, SPOOLED = "inserted", "updated", "unchanged", "spooled"
 OUTCOMES = (INSERTED, UPDATED, UNCHANGED, SPOOLED)
 #: Stored fields the persistence stage needs of an article about to be written again.
-EXISTING_FIELDS = {"url": 1, "urls": 1, "content_hash": 1, "cluster_id": 1, "fingerprint": 1, "_id": 0}
+EXISTING_FIELDS = {"url": 1, "urls": 1, "content_hash": 1, "cluster_id": 1, "fingerprint": 1, "cluster_lead": 1,
+                   "reprint_count": 1, "_id": 0}
+#: Bookkeeping fields written with an unchanged article where they differ from the stored ones.
+CLUSTER_FIELDS = ("cluster_id", "fingerprint", "fingerprint_bands", "cluster_lead", "reprint_count")
 
 
 def merge_same_url(docs: list[dict]) -> list[dict]:
@@ -78,13 +81,15 @@ def stored_versions(collection: Collection, urls: list[str]) -> dict[str, dict]:
     return {d["url"]: d for d in collection.find(queries.urls_in(urls), EXISTING_FIELDS)}
 
 
-def write_documents(collection: Collection, docs: list[dict], existing: dict[str, dict]) -> dict[str, str]:
-    """Upsert `docs` (one per URL) in one unordered bulk write; returns URL -> outcome.
+def write_documents(collection: Collection, docs: list[dict], existing: dict[str, dict],
+                    also: list | None = None) -> dict[str, str]:
+    """Upsert `docs` (one per URL) in one unordered bulk write, with the operations `also`; returns
+    URL -> outcome.
 
     New or changed content: every field set. Unchanged content: only new URL aliases, and the cluster
-    fields where they differ (an article stored before fingerprints existed)."""
+    fields where they differ."""
     now = datetime.now(timezone.utc)
-    ops, outcomes = [], {}
+    ops, outcomes = list(also or ()), {}
     for doc in docs:
         url = doc["url"]
         old = existing.get(url)
@@ -93,7 +98,7 @@ def write_documents(collection: Collection, docs: list[dict], existing: dict[str
             update = {}
             if new_urls:
                 update["$addToSet"] = {"urls": {"$each": new_urls}}
-            cluster = {k: doc[k] for k in ("cluster_id", "fingerprint", "fingerprint_bands") if k in doc}
+            cluster = {k: doc[k] for k in CLUSTER_FIELDS if k in doc}
             if any(old.get(k) != v for k, v in cluster.items() if k != "fingerprint_bands"):
                 update["$set"] = cluster
             if update:

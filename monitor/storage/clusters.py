@@ -10,11 +10,13 @@ stage (monitor/storage/persistence.py) runs them:
    `min_similarity`, found through the indexed `fingerprint_bands`; otherwise it founds a cluster.
    Every earlier batch of the run is already written, so "stored" covers every article of this run,
    whatever its outlet, and the articles of any other run or process written before.
-3. (the batch is written)
-4. `settle`: each touched cluster's lead (earliest published; outlet priority, then URL, break
-   ties) and `reprint_count` (distinct outlets), computed from the cluster's members as the
-   database holds them now, written only where they differ, and read again until a read needs no
-   change — so two runs settling one cluster at once leave it consistent whichever writes last.
+3. `lead_fields`: each touched cluster's lead (earliest published; outlet priority, then URL, break
+   ties) and `reprint_count` (distinct outlets) from its stored members and the batch, set on the
+   batch's documents and, as updates, on stored members whose values change.
+4. (the batch and those updates are written in one bulk write)
+5. `settle`: the touched clusters read again as the database holds them now; where another writer
+   changed one meanwhile, lead and count are written again, and read again until a read needs no
+   change — so two runs writing one cluster at once leave it consistent whichever writes last.
 
 The cluster fields are bookkeeping, not content (monitor/storage/articles.py leaves them out of
 `content_hash`), so a second run of the same input changes nothing.
@@ -155,6 +157,30 @@ def _nearest(doc: dict, by_band: dict[str, list[Member]], rules: ClusterRules) -
     best = min(((similarity(fp, m.fingerprint), m.cluster_id) for m in candidates.values()),
                key=lambda pair: (-pair[0], pair[1]), default=None)
     return best[1] if best is not None and best[0] >= rules.min_similarity else None
+
+
+def lead_fields(collection: Collection, docs: list[dict], rules: ClusterRules) -> list[UpdateOne]:
+    """Before the batch is written: set `cluster_lead` and `reprint_count` on `docs` from their clusters'
+    stored members and the batch itself, and return the updates the stored members need (one read), so
+    that the write brings every touched cluster to a settled state (`settle` then only checks it)."""
+    by_cluster: dict[str, dict[str, dict]] = {}
+    ids = sorted({d["cluster_id"] for d in docs})
+    for start in range(0, len(ids), CHUNK):
+        for doc in collection.find(queries.clusters_in(ids[start:start + CHUNK]), MEMBER_FIELDS):
+            by_cluster.setdefault(doc["cluster_id"], {})[doc["url"]] = doc
+    for doc in docs:  # the batch's version of an article replaces the stored one
+        by_cluster.setdefault(doc["cluster_id"], {})[doc["url"]] = doc
+    batch = {d["url"] for d in docs}
+    updates = []
+    for members in by_cluster.values():
+        lead, count = lead_and_count([member_of(m) for m in members.values()], rules)
+        for url, member in members.items():
+            wanted = {"cluster_lead": url == lead.url, "reprint_count": count}
+            if url in batch:
+                member.update(wanted)
+            elif any(member.get(name) != value for name, value in wanted.items()):
+                updates.append(UpdateOne({"url": url}, {"$set": wanted}))
+    return updates
 
 
 def settle(collection: Collection, cluster_ids, rules: ClusterRules) -> int:

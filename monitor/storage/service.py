@@ -30,7 +30,7 @@ from pymongo.errors import BulkWriteError, ConnectionFailure
 
 from monitor.storage import runs
 from monitor.storage.articles import (SPOOLED, Spool, merge_same_url, stored_versions, write_documents)
-from monitor.storage.clusters import ClusterRules, assign_clusters, fingerprint_documents, settle
+from monitor.storage.clusters import ClusterRules, assign_clusters, fingerprint_documents, lead_fields, settle
 from monitor.storage.mongo import DatabaseHandle, DatabaseUnavailable, data_dir, open_database
 
 logger = logging.getLogger(__name__)
@@ -176,8 +176,9 @@ class DatabaseService:
             existing = stored_versions(self.articles, [d["url"] for d in merged])
             assign_clusters(self.articles, merged, {u: d.get("cluster_id") for u, d in existing.items()},
                             self.rules)
+            members = lead_fields(self.articles, merged, self.rules)
             try:
-                outcomes = write_documents(self.articles, merged, existing)
+                outcomes = write_documents(self.articles, merged, existing, also=members)
                 break
             except BulkWriteError as e:
                 codes = {err.get("code") for err in e.details.get("writeErrors", [])}

@@ -61,6 +61,11 @@ def fingerprint(text: str, min_chars: int = 1) -> str | None:
     return "".join(f"{v:08x}" for v in values.min(axis=0).tolist())
 
 
+def fingerprints(texts: list[str], min_chars: int = 1) -> list[str | None]:
+    """`fingerprint` of each text (one call for a batch: what a worker process is handed)."""
+    return [fingerprint(text, min_chars) for text in texts]
+
+
 def _values(fp: str) -> list[str]:
     return [fp[i:i + 8] for i in range(0, len(fp), 8)]
 

@@ -24,6 +24,11 @@ CONCURRENT_REQUESTS_PER_DOMAIN = 4
 DOWNLOAD_TIMEOUT = 30
 RETRY_TIMES = 2
 
+# Scrapy hands each response's outputs to CONCURRENT_ITEMS asyncio tasks (default 100, created per response
+# even for an article page's one item). Nothing downstream waits on I/O (the store only queues), so a few
+# suffice; the rest was a fifth of the crawl's event-loop time (docs/benchmarks.md).
+CONCURRENT_ITEMS = 8
+
 # -- items --------------------------------------------------------------------------------------
 # The order items take; documented in README.md ("Pipelines").
 ITEM_PIPELINES = {
@@ -41,6 +46,9 @@ MONITOR_CLUSTER_MIN_CHARS = 100
 # A cluster's lead is its earliest article; on the same publish time the outlet listed first wins.
 MONITOR_OUTLET_PRIORITY = ["nhc", "bjwjw", "xinhua", "people", "cnr", "chinanews", "gmw", "ce", "workercn",
                            "bjd", "ynet", "cnhubei"]
+
+# Worker processes for page extraction and body fingerprints (monitor/workers.py); 0: in the crawl process.
+MONITOR_WORKER_PROCESSES = int(os.environ.get("MONITOR_WORKER_PROCESSES", "1"))
 
 # -- storage ------------------------------------------------------------------------------------
 # Empty MONGO_URI: the project starts its own local server with data under MONITOR_DATA_DIR.

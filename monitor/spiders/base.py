@@ -20,6 +20,7 @@ import scrapy
 from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 
+from monitor import workers
 from monitor.items import ArticleItem
 from monitor.outlets import Outlet, load_outlets
 from monitor.spiders.listconfig import ListConfig, ListSource, parse_list_config
@@ -269,15 +270,18 @@ class OutletSpider(scrapy.Spider):
 
     # -- article pages -------------------------------------------------------------------------
 
-    def parse_article(self, response):
+    async def parse_article(self, response):
         from monitor.extract.article import ExtractionError, extract_article
 
         content_type = response.headers.get("Content-Type")
         try:
-            fields = extract_article(response.body, response.url, outlet=self.outlet,
-                                     content_type=content_type.decode("latin-1") if content_type else None)
-        except ExtractionError as e:
-            redirect = self._js_redirect(response)
+            # in a worker process: parsing a page would otherwise hold up every download (monitor/workers.py)
+            fields = await workers.wait(workers.run(
+                extract_article, response.body, response.url, outlet=self.outlet,
+                content_type=content_type.decode("latin-1") if content_type else None,
+                processes=self.settings.getint("MONITOR_WORKER_PROCESSES", 1)))
+        except (ExtractionError, workers.WorkerDied) as e:
+            redirect = self._js_redirect(response) if isinstance(e, ExtractionError) else None
             if redirect:
                 yield redirect
                 return

@@ -15,10 +15,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from bson import json_util
-from pymongo import UpdateOne
+from pymongo import InsertOne, UpdateOne
 from pymongo.collection import Collection
 
 from monitor.storage import queries
+from monitor.storage.server import pid_alive
 
 logger = logging.getLogger(__name__)
 
@@ -105,13 +106,20 @@ def write_documents(collection: Collection, docs: list[dict], existing: dict[str
                 ops.append(UpdateOne({"url": url}, update))
             outcomes[url] = UNCHANGED
             continue
+        if old is None:
+            # Not stored when looked up: an insert (far cheaper than an upsert on some servers). Another
+            # process storing the URL meanwhile makes it a duplicate-key error; the caller reads again.
+            ops.append(InsertOne({**{k: v for k, v in doc.items() if k != "_id"},
+                                  "first_seen_at": doc.get("first_seen_at") or now, "updated_at": now}))
+            outcomes[url] = INSERTED
+            continue
         fields = {k: v for k, v in doc.items() if k not in ("urls", "first_seen_at", "_id")}
         fields["updated_at"] = now
         update = {"$set": fields, "$setOnInsert": {"first_seen_at": doc.get("first_seen_at") or now}}
         if new_urls:
             update["$addToSet"] = {"urls": {"$each": new_urls}}
         ops.append(UpdateOne({"url": url}, update, upsert=True))
-        outcomes[url] = INSERTED if old is None else UPDATED
+        outcomes[url] = UPDATED
     if ops:
         collection.bulk_write(ops, ordered=False)
     return outcomes
@@ -171,7 +179,7 @@ class Spool:
         found = []
         for path in sorted(self.directory.glob(pattern + ".claimed-*")):
             pid = path.name.rsplit("-", 1)[1]
-            if pid.isdigit() and int(pid) != os.getpid() and not _pid_alive(int(pid)):
+            if pid.isdigit() and int(pid) != os.getpid() and not pid_alive(int(pid)):
                 found.append(path)
         return found
 
@@ -189,12 +197,3 @@ class Spool:
 def _dumps(doc: dict) -> str:
     return json_util.dumps(doc, json_options=json_util.CANONICAL_JSON_OPTIONS)
 
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass
-    return True

@@ -31,7 +31,8 @@ from datetime import datetime
 from pymongo import UpdateOne
 from pymongo.collection import Collection
 
-from monitor.fingerprint import bands, fingerprint, similarity
+from monitor import workers
+from monitor.fingerprint import bands, fingerprints, similarity
 from monitor.storage import queries
 from monitor.window import BEIJING
 
@@ -100,10 +101,15 @@ def lead_and_count(members: list[Member], rules: ClusterRules) -> tuple[Member, 
     return lead, len({m.outlet for m in members})
 
 
-def fingerprint_documents(docs: list[dict], rules: ClusterRules) -> None:
-    """Set `fingerprint` and `fingerprint_bands` (absent for a body too short to tell reprints apart)."""
-    for doc in docs:
-        fp = doc.get("fingerprint") or fingerprint(doc.get("body_text") or "", rules.min_chars)
+def fingerprint_documents(docs: list[dict], rules: ClusterRules, processes: int = 0) -> None:
+    """Set `fingerprint` and `fingerprint_bands` (absent for a body too short to tell reprints apart),
+    computed in a worker process unless `processes` is 0 (monitor/workers.py)."""
+    texts = [doc.get("body_text") or "" for doc in docs]
+    try:
+        values = workers.run(fingerprints, texts, rules.min_chars, processes=processes).result()
+    except workers.WorkerDied:
+        values = fingerprints(texts, rules.min_chars)
+    for doc, fp in zip(docs, values):
         if fp:
             doc["fingerprint"], doc["fingerprint_bands"] = fp, bands(fp)
         else:

@@ -19,6 +19,7 @@ from pymongo import DESCENDING
 from pymongo.database import Database
 
 from monitor.storage import queries
+from monitor.storage.server import pid_alive
 
 logger = logging.getLogger(__name__)
 
@@ -51,14 +52,8 @@ def this_process() -> dict:
 def _alive(process: dict) -> bool:
     """Whether the process of a run on this host still runs."""
     pid = process.get("pid")
-    if not isinstance(pid, int):
+    if not isinstance(pid, int) or not pid_alive(pid):
         return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass
     started = process.get("pid_started")
     return started is None or _start_ticks(pid) == started
 

@@ -51,7 +51,8 @@ def _answers(uri: str, timeout_ms: int = 500) -> bool:
         client.close()
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this pid exists (on this host)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -107,7 +108,7 @@ class LocalServer:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         with self._start_stop_lock():
             state = self._read_state()
-            if state and _pid_alive(state["pid"]) and _answers(state["uri"]):
+            if state and pid_alive(state["pid"]) and _answers(state["uri"]):
                 logger.info("Reusing the local database server at %s (pid %s)", state["uri"], state["pid"])
                 self.uri = state["uri"]
             else:
@@ -178,7 +179,7 @@ class LocalServer:
         except ProcessLookupError:
             pass
         deadline = time.monotonic() + 30
-        while _pid_alive(pid) and time.monotonic() < deadline:
+        while pid_alive(pid) and time.monotonic() < deadline:
             try:
                 # Reap it if it is our child; otherwise just wait for it to go.
                 if os.waitpid(pid, os.WNOHANG)[0]:
@@ -186,7 +187,7 @@ class LocalServer:
             except ChildProcessError:
                 pass
             time.sleep(0.05)
-        if _pid_alive(pid):
+        if pid_alive(pid):
             logger.warning("The local database server (pid %s) did not stop within 30s", pid)
             return
         self.state_file.unlink(missing_ok=True)

@@ -171,7 +171,7 @@ class DatabaseService:
 
     def _persist(self, docs: list[dict]) -> dict[str, str]:
         merged = merge_same_url(docs)
-        fingerprint_documents(merged, self.rules)
+        fingerprint_documents(merged, self.rules, self.settings.getint("MONITOR_WORKER_PROCESSES", 1))
         for attempt in (1, 2):
             existing = stored_versions(self.articles, [d["url"] for d in merged])
             assign_clusters(self.articles, merged, {u: d.get("cluster_id") for u, d in existing.items()},

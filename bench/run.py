@@ -49,16 +49,28 @@ def machine() -> str:
             f"{platform.system()} {platform.release()}, {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC")
 
 
+def _descendants(pid: int) -> list[int]:
+    found = []
+    for children in Path(f"/proc/{pid}/task").glob("*/children"):
+        for child in children.read_text().split():
+            found += [int(child), *_descendants(int(child))]
+    return found
+
+
+def _hwm_kib(pid: int) -> int:
+    return int(re.search(r"VmHWM:\s+(\d+)", Path(f"/proc/{pid}/status").read_text()).group(1))
+
+
 def run_child(command: list[str], env: dict, cwd: Path, log: Path) -> tuple[int, float, str]:
-    """(exit code, peak RSS MiB of that process, its stderr). The peak is the child's own VmHWM, polled until it
-    exits (rusage's ru_maxrss is not used: Linux carries the parent's high-water mark over fork and exec)."""
+    """(exit code, peak RSS MiB, its stderr). The peak is the child's own VmHWM plus those of its own child
+    processes (the crawl's worker processes: monitor/workers.py), polled until it exits (rusage's ru_maxrss
+    is not used: Linux carries the parent's high-water mark over fork and exec)."""
     peak = 0
     with open(log, "w") as err:
         proc = subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err)
         while proc.poll() is None:
             try:
-                status = Path(f"/proc/{proc.pid}/status").read_text()
-                peak = max(peak, int(re.search(r"VmHWM:\s+(\d+)", status).group(1)))
+                peak = max(peak, sum(_hwm_kib(pid) for pid in [proc.pid, *_descendants(proc.pid)]))
             except (OSError, AttributeError):
                 pass
             time.sleep(0.1)

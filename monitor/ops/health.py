@@ -82,6 +82,9 @@ def assess(section: dict) -> tuple[str, list[str]]:
     if spooled:
         warnings.append(f"{spooled} article(s) kept on disk, not in the database (it went away); "
                         "the next run writes them")
+    rejected = section["stored"].get("rejected", 0)
+    if rejected:
+        warnings.append(f"{rejected} article(s) refused by the database (too large or invalid; the log names them)")
     if section["missing_from_archive"]:
         warnings.append(f"{section['missing_from_archive']} request(s) missing from the replay archive")
     if failed:

@@ -17,6 +17,7 @@ from pathlib import Path
 from bson import json_util
 from pymongo import InsertOne, UpdateOne
 from pymongo.collection import Collection
+from pymongo.errors import BulkWriteError
 
 from monitor.storage import queries
 from monitor.storage.server import pid_alive
@@ -57,9 +58,10 @@ def article_document(item: dict, *, run_id: str | None = None, now: datetime | N
     return doc
 
 
+#: A duplicate-key error: another process inserted the same URL between our read and our write.
+DUPLICATE_KEY = 11000
 #: What writing one document came to (the crawl stats count them as `monitor/stored/<outcome>`).
-INSERTED, UPDATED, UNCHANGED, SPOOLED = "inserted", "updated", "unchanged", "spooled"
-OUTCOMES = (INSERTED, UPDATED, UNCHANGED, SPOOLED)
+INSERTED, UPDATED, UNCHANGED, SPOOLED, REJECTED = "inserted", "updated", "unchanged", "spooled", "rejected"
 #: Stored fields the persistence stage needs of an article about to be written again.
 EXISTING_FIELDS = {"url": 1, "urls": 1, "content_hash": 1, "cluster_id": 1, "fingerprint": 1, "cluster_lead": 1,
                    "reprint_count": 1, "_id": 0}
@@ -91,6 +93,7 @@ def write_documents(collection: Collection, docs: list[dict], existing: dict[str
     fields where they differ."""
     now = datetime.now(timezone.utc)
     ops, outcomes = list(also or ()), {}
+    op_urls: list[str | None] = [None] * len(ops)  # the article each operation writes (None: `also`)
     for doc in docs:
         url = doc["url"]
         old = existing.get(url)
@@ -104,6 +107,7 @@ def write_documents(collection: Collection, docs: list[dict], existing: dict[str
                 update["$set"] = cluster
             if update:
                 ops.append(UpdateOne({"url": url}, update))
+                op_urls.append(url)
             outcomes[url] = UNCHANGED
             continue
         if old is None:
@@ -111,6 +115,7 @@ def write_documents(collection: Collection, docs: list[dict], existing: dict[str
             # process storing the URL meanwhile makes it a duplicate-key error; the caller reads again.
             ops.append(InsertOne({**{k: v for k, v in doc.items() if k != "_id"},
                                   "first_seen_at": doc.get("first_seen_at") or now, "updated_at": now}))
+            op_urls.append(url)
             outcomes[url] = INSERTED
             continue
         fields = {k: v for k, v in doc.items() if k not in ("urls", "first_seen_at", "_id")}
@@ -119,10 +124,31 @@ def write_documents(collection: Collection, docs: list[dict], existing: dict[str
         if new_urls:
             update["$addToSet"] = {"urls": {"$each": new_urls}}
         ops.append(UpdateOne({"url": url}, update, upsert=True))
+        op_urls.append(url)
         outcomes[url] = UPDATED
     if ops:
-        collection.bulk_write(ops, ordered=False)
+        try:
+            collection.bulk_write(ops, ordered=False)
+        except BulkWriteError as e:
+            # Unordered: every other operation was carried out. An article the server refuses (too large,
+            # invalid) is left out; a duplicate key or a failed bookkeeping update goes to the caller.
+            errors = e.details.get("writeErrors", [])
+            if any(err.get("code") == DUPLICATE_KEY or op_urls[err["index"]] is None for err in errors):
+                raise
+            for err in errors:
+                url = op_urls[err["index"]]
+                outcomes[url] = REJECTED
+                logger.error("The database refuses the article %s (%s); it is not stored", url,
+                             err.get("errmsg", "")[:200])
     return outcomes
+
+
+def describe_error(error: Exception) -> str:
+    """A write error in a line: the server's messages, never the documents it quotes."""
+    if isinstance(error, BulkWriteError):
+        messages = {e.get("errmsg", "")[:200] for e in error.details.get("writeErrors", [])}
+        return f"{type(error).__name__}: {'; '.join(sorted(messages))}"
+    return f"{type(error).__name__}: {str(error)[:300]}"
 
 
 class Spool:

@@ -7,14 +7,15 @@ command after a database outage — whatever it is — writes the articles the o
 
 During a crawl the service also is the run's one ordered persistence stage (`add`, `flush`):
 articles of every outlet crawled by the process go into one buffer; each full batch is, on one
-writer thread and in order: fingerprinted, clustered against every stored article (which includes
-every earlier batch of this run), written, and its clusters settled (monitor/storage/clusters.py).
+writer thread and in order: fingerprinted (in a worker process: monitor/workers.py), clustered
+against every stored article (which includes every earlier batch of this run), written together with
+its clusters' leads and counts, and those clusters checked again (monitor/storage/clusters.py).
 Lookups run on a second thread. Neither blocks the crawl's event loop: callers get futures.
 
 Once a call fails for want of a connection the service counts the database as gone: later calls fail
 at once (`DatabaseGone`, no further timeouts), batches go straight to the spool, and `on_gone`
-callbacks run (the crawl stops; monitor/storage/extension.py). Nothing accepted by `add` is lost:
-it is either written or in the spool.
+callbacks run (monitor/storage/extension.py: the crawl goes on into the spool, or stops). Nothing
+accepted by `add` is lost: it is either written or in the spool.
 """
 from __future__ import annotations
 
@@ -29,15 +30,12 @@ from pymongo import WriteConcern
 from pymongo.errors import BulkWriteError, ConnectionFailure
 
 from monitor.storage import runs
-from monitor.storage.articles import (SPOOLED, Spool, merge_same_url, stored_versions, write_documents)
+from monitor.storage.articles import (DUPLICATE_KEY, REJECTED, SPOOLED, Spool, describe_error, merge_same_url,
+                                      stored_versions, write_documents)
 from monitor.storage.clusters import ClusterRules, assign_clusters, fingerprint_documents, lead_fields, settle
 from monitor.storage.mongo import DatabaseHandle, DatabaseUnavailable, data_dir, open_database
 
 logger = logging.getLogger(__name__)
-
-#: A duplicate-key error: another process inserted the same URL between our read and our write.
-DUPLICATE_KEY = 11000
-
 
 class DatabaseGone(DatabaseUnavailable):
     """The database stopped answering during this command; what was not written is in the spool."""
@@ -151,23 +149,40 @@ class DatabaseService:
         return self._writer_pool().submit(self.persist, batch)
 
     def persist(self, entries: list[Entry]) -> list[tuple[Any, str]]:
-        """Cluster, write and settle one batch; on any failure it goes to the spool. (tag, outcome) each
-        (outcome None for an earlier copy of a URL the batch has again)."""
+        """Cluster and write one batch; what the database cannot take now goes to the spool, what it refuses
+        (too large, invalid) is logged and left out. (tag, outcome) each, outcome None for an earlier copy
+        of a URL the batch has again."""
         docs = [e.doc for e in entries]
         try:
             outcomes = self.guarded(self._persist, docs)
         except DatabaseGone:
-            outcomes = None
-        except Exception:  # an unexpected failure must not lose the batch either
-            logger.exception("Could not write a batch of %d article(s); kept in the spool", len(docs))
-            outcomes = None
-        if outcomes is None:
-            path = self.spool.keep_articles(docs)
-            logger.warning("%d article(s) kept in %s", len(docs), path)
-            return [(e.tag, SPOOLED) for e in entries]
+            outcomes = {}
+        except Exception as e:  # not the connection: find the article(s) the database refuses
+            logger.warning("A batch of %d article(s) could not be written (%s); writing them one by one",
+                           len(docs), describe_error(e))
+            outcomes = self._persist_one_by_one(docs)
+        unwritten = [doc for doc in docs if doc["url"] not in outcomes]
+        if unwritten:
+            path = self.spool.keep_articles(unwritten)
+            logger.warning("%d article(s) kept in %s", len(unwritten), path)
+            outcomes.update({doc["url"]: SPOOLED for doc in unwritten})
         # An earlier copy of a URL in the same batch was merged into the later one: one document, one outcome.
         last = {e.doc["url"]: n for n, e in enumerate(entries)}
         return [(e.tag, outcomes[e.doc["url"]] if last[e.doc["url"]] == n else None) for n, e in enumerate(entries)]
+
+    def _persist_one_by_one(self, docs: list[dict]) -> dict[str, str]:
+        """URL -> outcome of each article written on its own; one the database refuses is logged and
+        counted as REJECTED (it would be refused again), one it cannot take now is left out (spooled)."""
+        outcomes = {}
+        for doc in docs:
+            try:
+                outcomes.update(self.guarded(self._persist, [doc]))
+            except DatabaseGone:
+                break
+            except Exception as e:
+                logger.error("The database refuses the article %s (%s); it is not stored", doc["url"], describe_error(e))
+                outcomes[doc["url"]] = REJECTED
+        return outcomes
 
     def _persist(self, docs: list[dict]) -> dict[str, str]:
         merged = merge_same_url(docs)

@@ -41,6 +41,21 @@ def test_batches_are_written_when_full_and_on_flush(monitor_env, db, tmp_path):
         service.close()
 
 
+def test_an_article_the_database_refuses_costs_only_itself(monitor_env, db, tmp_path):
+    service = DatabaseService.open(settings_for(monitor_env["MONGO_URI"], tmp_path, MONGO_BATCH_SIZE=3,
+                                                MONGO_DATABASE=monitor_env["MONGO_DATABASE"]))
+    try:
+        huge = doc(2, body="大" * (17 * 1024 * 1024 // 3 + 1))  # over MongoDB's 16 MB document limit
+        service.add(doc(1))
+        service.add(huge)
+        outcomes = service.add(doc(3)).result()
+    finally:
+        service.close()
+    assert [o for _, o in outcomes] == ["inserted", "rejected", "inserted"]
+    assert sorted(d["url"] for d in db.articles.find()) == [doc(1)["url"], doc(3)["url"]]
+    assert not (tmp_path / "data" / "spool").exists()  # refused, so not kept to be refused again
+
+
 def test_reprints_in_one_batch_and_across_batches_form_one_cluster(monitor_env, db, tmp_path):
     service = DatabaseService.open(settings_for(monitor_env["MONGO_URI"], tmp_path, MONGO_BATCH_SIZE=2,
                                                 MONGO_DATABASE=monitor_env["MONGO_DATABASE"]))

@@ -79,8 +79,8 @@ class SkipStoredArticlesMiddleware(_StoredArticlesLookup):
 
 def stored_urls(db, urls: list[str]) -> set[str]:
     """Those of `urls` whose article is stored: its canonical URL is a `url`, or the URL itself one of
-    its `urls`. Two `$in` lookups, each on its index (an `$or` of them makes SecantusDB scan the
-    collection); the second only for the URLs the first did not find."""
+    its `urls`. Two `$in` lookups, each on its own index (not one `$or`: monitor/storage/queries.py); the
+    second only for the URLs the first did not find."""
     canonical = {url: canonical_url(url) for url in urls}
     found = {doc["url"] for doc in db.articles.find(queries.urls_in(canonical.values()), {"url": 1, "_id": 0})}
     rest = sorted({url for url in urls if canonical[url] not in found})

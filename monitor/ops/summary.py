@@ -33,6 +33,8 @@ def run_summary(run: dict) -> str:
     flagged = [n for n, s in outlets.items() if s.get("verdict") != "ok"]
     if flagged:
         lines.append(f"  needs a look: {', '.join(sorted(flagged))}")
+    if run.get("error") and not run.get("record_error"):
+        lines.append(f"  ! {run['error']}")
     if run.get("record_error"):
         lines.append(f"  ! this run's record could not be written to the database: {run['record_error']}")
     export = run.get("export")

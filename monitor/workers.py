@@ -9,6 +9,9 @@ and the database server each get a share); 0 runs the function in the caller, as
 
 A worker that dies (a page that crashes the parser, memory exhausted) fails only the calls it had:
 they raise WorkerDied, and the next call starts a fresh pool.
+
+`deferred(future)` / `wait(future)` bring such a future — or any completed on another thread, like the
+database service's (monitor/storage/service.py) — back to the crawl's reactor thread.
 """
 from __future__ import annotations
 
@@ -75,9 +78,9 @@ def _discard(pool: ProcessPoolExecutor) -> None:
     pool.shutdown(wait=False, cancel_futures=True)
 
 
-async def wait(future: Future):
-    """The future's result, awaited in a Scrapy callback or component without blocking the reactor."""
-    from scrapy.utils.defer import maybe_deferred_to_future
+def deferred(future: Future):
+    """A Deferred fired on the reactor thread with the future's outcome (the future may complete on any
+    thread: a worker's result, a database thread's)."""
     from twisted.internet import reactor
     from twisted.internet.defer import Deferred
 
@@ -90,7 +93,13 @@ async def wait(future: Future):
         else:
             d.callback(f.result())
     future.add_done_callback(lambda f: reactor.callFromThread(fire, f))
-    return await maybe_deferred_to_future(d)
+    return d
+
+
+async def wait(future: Future):
+    """The future's result, awaited in a Scrapy callback or component without blocking the reactor."""
+    from scrapy.utils.defer import maybe_deferred_to_future
+    return await maybe_deferred_to_future(deferred(future))
 
 
 def shutdown() -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -180,10 +179,6 @@ class Spool:
 
     def keep_run(self, run_id: str, update: dict) -> Path:
         return self._write_atomically(self.directory / f"run-{run_id}.json", [_dumps({"run_id": run_id, "$set": update})])
-
-    def pending(self) -> int:
-        """How many article files wait (claimed by a live process or not)."""
-        return len(list(self.directory.glob("*.jsonl*"))) if self.directory.is_dir() else 0
 
     def claim(self, pattern: str) -> list[Path]:
         """Files matching `pattern` ("*.jsonl" or "run-*.json"), renamed as this process's claim."""

@@ -133,25 +133,18 @@ def _stored_candidates(collection: Collection, band_keys: set[str]) -> dict[str,
 
 
 def assign_clusters(collection: Collection, docs: list[dict], stored_clusters: dict[str, str],
-                    rules: ClusterRules) -> int:
-    """Set `cluster_id` on every doc (see the module's docstring); returns how many joined a cluster.
+                    rules: ClusterRules) -> None:
+    """Set `cluster_id` on every doc (see the module's docstring).
     `stored_clusters`: URL -> cluster of the docs already stored."""
     open_docs = [d for d in docs if not stored_clusters.get(d["url"])]
     by_band = _stored_candidates(collection, {b for d in open_docs for b in d.get("fingerprint_bands") or ()})
-    joined = 0
     for doc in docs:
         url = doc["url"]
-        kept = stored_clusters.get(url)
-        if kept:
-            doc["cluster_id"] = kept
-        else:
-            doc["cluster_id"] = _nearest(doc, by_band, rules) or new_cluster_id(url)
-            joined += doc["cluster_id"] != new_cluster_id(url)
+        doc["cluster_id"] = stored_clusters.get(url) or _nearest(doc, by_band, rules) or new_cluster_id(url)
         if doc.get("fingerprint"):  # later docs of the batch see this one
             member = member_of(doc)
             for band in member.bands:
                 by_band.setdefault(band, []).append(member)
-    return joined
 
 
 def _nearest(doc: dict, by_band: dict[str, list[Member]], rules: ClusterRules) -> str | None:
@@ -165,18 +158,20 @@ def _nearest(doc: dict, by_band: dict[str, list[Member]], rules: ClusterRules) -
     return best[1] if best is not None and best[0] >= rules.min_similarity else None
 
 
-def lead_fields(collection: Collection, docs: list[dict], rules: ClusterRules) -> list[UpdateOne]:
-    """Before the batch is written: set `cluster_lead` and `reprint_count` on `docs` from their clusters'
-    stored members and the batch itself, and return the updates the stored members need (one read), so
-    that the write brings every touched cluster to a settled state (`settle` then only checks it)."""
+def _stored_members(collection: Collection, cluster_ids) -> dict[str, dict[str, dict]]:
+    """cluster -> URL -> the stored member's MEMBER_FIELDS (one `$in` per CHUNK clusters)."""
     by_cluster: dict[str, dict[str, dict]] = {}
-    ids = sorted({d["cluster_id"] for d in docs})
+    ids = sorted(set(cluster_ids))
     for start in range(0, len(ids), CHUNK):
         for doc in collection.find(queries.clusters_in(ids[start:start + CHUNK]), MEMBER_FIELDS):
             by_cluster.setdefault(doc["cluster_id"], {})[doc["url"]] = doc
-    for doc in docs:  # the batch's version of an article replaces the stored one
-        by_cluster.setdefault(doc["cluster_id"], {})[doc["url"]] = doc
-    batch = {d["url"] for d in docs}
+    return by_cluster
+
+
+def _lead_updates(by_cluster: dict[str, dict[str, dict]], rules: ClusterRules,
+                  batch: frozenset[str] = frozenset()) -> list[UpdateOne]:
+    """Each cluster's lead and count: set on the members whose URL is in `batch` (documents about to be
+    written), and as updates for the other members where their stored values differ."""
     updates = []
     for members in by_cluster.values():
         lead, count = lead_and_count([member_of(m) for m in members.values()], rules)
@@ -189,33 +184,26 @@ def lead_fields(collection: Collection, docs: list[dict], rules: ClusterRules) -
     return updates
 
 
+def lead_fields(collection: Collection, docs: list[dict], rules: ClusterRules) -> list[UpdateOne]:
+    """Before the batch is written: set `cluster_lead` and `reprint_count` on `docs` from their clusters'
+    stored members and the batch itself, and return the updates the stored members need (one read), so
+    that the write brings every touched cluster to a settled state (`settle` then only checks it)."""
+    by_cluster = _stored_members(collection, {d["cluster_id"] for d in docs})
+    for doc in docs:  # the batch's version of an article replaces the stored one
+        by_cluster.setdefault(doc["cluster_id"], {})[doc["url"]] = doc
+    return _lead_updates(by_cluster, rules, frozenset(d["url"] for d in docs))
+
+
 def settle(collection: Collection, cluster_ids, rules: ClusterRules) -> int:
-    """Lead and reprint_count of these clusters from their members as stored now; returns the updates made."""
-    ids = sorted(set(cluster_ids))
-    updates = 0
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start:start + CHUNK]
-        for _ in range(SETTLE_ROUNDS):
-            ops = _settle_ops(collection, chunk, rules)
-            if not ops:
-                break
-            collection.bulk_write(ops, ordered=False)
-            updates += len(ops)
-        else:
-            logger.warning("Story clusters %s kept changing while being settled (another run writing them); "
-                           "the run that writes them last settles them", ", ".join(chunk[:5]))
+    """Lead and reprint_count of these clusters from their members as stored now, read again after each
+    write until a read needs no change; returns the updates made."""
+    ids, updates = sorted(set(cluster_ids)), 0
+    for _ in range(SETTLE_ROUNDS):
+        ops = _lead_updates(_stored_members(collection, ids), rules)
+        if not ops:
+            return updates
+        collection.bulk_write(ops, ordered=False)
+        updates += len(ops)
+    logger.warning("Story clusters %s kept changing while being settled (another run writing them); the run "
+                   "that writes them last settles them", ", ".join(ids[:5]))
     return updates
-
-
-def _settle_ops(collection: Collection, cluster_ids: list[str], rules: ClusterRules) -> list[UpdateOne]:
-    by_cluster: dict[str, list[dict]] = {}
-    for doc in collection.find(queries.clusters_in(cluster_ids), MEMBER_FIELDS):
-        by_cluster.setdefault(doc["cluster_id"], []).append(doc)
-    ops = []
-    for docs in by_cluster.values():
-        lead, count = lead_and_count([member_of(d) for d in docs], rules)
-        for doc in docs:
-            wanted = {"cluster_lead": doc["url"] == lead.url, "reprint_count": count}
-            if any(doc.get(name) != value for name, value in wanted.items()):
-                ops.append(UpdateOne({"url": doc["url"]}, {"$set": wanted}))
-    return ops

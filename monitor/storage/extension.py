@@ -25,8 +25,7 @@ from dataclasses import dataclass, field
 
 from scrapy import signals
 from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
-from twisted.internet.defer import Deferred
-
+from monitor import workers
 from monitor.storage.service import DatabaseService
 
 logger = logging.getLogger(__name__)
@@ -48,10 +47,11 @@ class _Run:
 class RunDatabase:
     _runs: dict[str, _Run] = {}
 
-    def __init__(self, crawler, run: _Run):
+    def __init__(self, crawler, run: _Run, stop_on_loss: bool):
         self.crawler = crawler
         self._run = run
         self.service = run.service
+        self.stop_on_loss = stop_on_loss  # MONITOR_DATABASE_LOSS is "stop"
 
     @classmethod
     @contextmanager
@@ -74,7 +74,7 @@ class RunDatabase:
             service = DatabaseService.open(crawler.settings, run_id=run_id)
             run = cls._runs[service.run_id] = _Run(service, owned=True)
         run.users += 1
-        ext = cls(crawler, run)
+        ext = cls(crawler, run, stop_on_loss=loss == "stop")
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.engine_stopped, signal=signals.engine_stopped)
         run.service.on_gone.append(ext._database_gone)
@@ -84,18 +84,14 @@ class RunDatabase:
     def run_id(self) -> str:
         return self.service.run_id
 
-    @property
-    def gone(self) -> str | None:
-        return self.service.gone
-
     # -- database calls, awaited ------------------------------------------------------------------
     async def read(self, fn, *args):
         """fn(db, *args) on the service's reader thread; raises DatabaseGone when the database is gone."""
-        return await maybe_deferred_to_future(_deferred(self.service.read(fn, *args)))
+        return await workers.wait(self.service.read(fn, *args))
 
     async def write(self, fn, *args):
         """fn(db, *args) on the writer thread, in order with the article batches."""
-        return await maybe_deferred_to_future(_deferred(self.service.write(fn, *args)))
+        return await workers.wait(self.service.write(fn, *args))
 
     async def store(self, doc: dict) -> None:
         """Queue an article document for the run's persistence stage; waits only when writes lag behind."""
@@ -109,12 +105,12 @@ class RunDatabase:
         self._track(self.service.flush())
         # The writer runs batches in order and their outcomes reach the reactor in order: once this
         # barrier fires, every earlier batch is done and counted.
-        await maybe_deferred_to_future(_deferred(self.service.barrier()))
+        await workers.wait(self.service.barrier())
         self._prune()
 
     def _track(self, future) -> None:
         if future is not None:
-            self._run.pending.append(_deferred(future, _count_outcomes))
+            self._run.pending.append(workers.deferred(future).addCallback(_count_outcomes))
 
     def _prune(self) -> None:
         while self._run.pending and self._run.pending[0].called:
@@ -122,12 +118,12 @@ class RunDatabase:
 
     # -- the crawl --------------------------------------------------------------------------------
     def spider_opened(self, spider):
-        if self.service.gone and self.crawler.settings.get("MONITOR_DATABASE_LOSS", "spool") == "stop":
+        if self.service.gone and self.stop_on_loss:
             self._stop_crawl()
 
     def _database_gone(self, reason: str) -> None:
         # called on a database thread
-        if self.crawler.settings.get("MONITOR_DATABASE_LOSS", "spool") == "stop":
+        if self.stop_on_loss:
             from twisted.internet import reactor
             reactor.callFromThread(self._stop_crawl)
 
@@ -145,26 +141,10 @@ class RunDatabase:
             self.service.close()
 
 
-def _deferred(future, on_result=None) -> Deferred:
-    """A Deferred fired on the reactor thread with the future's outcome (after `on_result(result)`)."""
-    from twisted.internet import reactor
-    d = Deferred()
-
-    def settle(f):
-        error = f.exception()
-        if error is not None:
-            d.errback(error)
-            return
-        result = f.result()
-        if on_result is not None:
-            on_result(result)
-        d.callback(result)
-
-    future.add_done_callback(lambda f: reactor.callFromThread(settle, f))
-    return d
-
-
-def _count_outcomes(outcomes) -> None:
+def _count_outcomes(outcomes):
+    """Each article's outcome into the stats of the crawler that produced it (before anyone awaiting the
+    batch resumes: a Deferred's callbacks run as it fires)."""
     for stats, outcome in outcomes:
         if stats is not None and outcome is not None:
             stats.inc_value(f"monitor/stored/{outcome}")
+    return outcomes

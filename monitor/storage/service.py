@@ -57,7 +57,6 @@ class DatabaseService:
         self.settings = settings
         self.handle = handle
         self.db = handle.db
-        self.uri = handle.uri
         self.run_id = run_id or runs.new_run_id()
         # Articles are acknowledged only once in the server's journal: a write the stage counts as done
         # survives the server being killed right after (otherwise it would be neither stored nor spooled).

@@ -10,6 +10,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import jsonschema
 import yaml
@@ -19,10 +20,15 @@ _HOST = {"type": "string", "pattern": r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9
 
 _TEXT = {"type": "string", "minLength": 1}
 _REGEX = {"type": "string", "minLength": 1, "format": "regex"}
-_HTTP_URL = {"type": "string", "pattern": r"^https?://"}
-#: A CSS/XPath selector, or a list of them tried in order; an inner list is a group whose texts are joined.
-_SELECTORS = {"oneOf": [_TEXT, {"type": "array", "minItems": 1,
-                                "items": {"oneOf": [_TEXT, {"type": "array", "minItems": 1, "items": _TEXT}]}}]}
+_HTTP_URL = {"type": "string", "pattern": r"^https?://", "format": "http-url"}
+#: An article rule's selector: CSS, or XPath when it starts with / ./ or ( (monitor/extract/fields.py).
+_SELECTOR = {"type": "string", "minLength": 1, "format": "selector"}
+#: A list page's selector: CSS with parsel's ::text / ::attr(name) (monitor/spiders/base.py).
+_LIST_CSS = {"type": "string", "minLength": 1, "format": "list-css"}
+#: A selector, or a list of them tried in order; an inner list is a group whose texts are joined.
+_SELECTORS = {"oneOf": [_SELECTOR, {"type": "array", "minItems": 1,
+                                    "items": {"oneOf": [_SELECTOR, {"type": "array", "minItems": 1,
+                                                                    "items": _SELECTOR}]}}]}
 _ONE_OR_MORE_TEXTS = {"oneOf": [_TEXT, {"type": "array", "items": _TEXT}]}
 
 #: `article:` — read by monitor/extract/article.py (docs/extraction.md).
@@ -41,7 +47,8 @@ _DATASOURCE = {
     "type": "object",
     "required": ["attribute", "id", "url", "entries", "link"],
     "additionalProperties": False,
-    "properties": {"attribute": _TEXT, "id": _REGEX, "url": _TEXT, "entries": _TEXT, "link": _TEXT, "date": _TEXT},
+    "properties": {"attribute": _LIST_CSS, "id": _REGEX, "url": _TEXT, "entries": _TEXT, "link": _TEXT,
+                   "date": _TEXT},
 }
 _LIST_SOURCE = {
     "oneOf": [
@@ -56,12 +63,15 @@ _LIST_SOURCE = {
                 "entries": _TEXT, "link": _TEXT, "date": _TEXT,
                 "page": {"type": "string", "pattern": r"\{n\}"},
                 "first_page_number": {"type": "integer", "minimum": 0},
-                "next": _TEXT,
+                "next": _LIST_CSS,
                 "per_day": {"type": "boolean"},
-                "pages": _TEXT,
+                "pages": _LIST_CSS,
                 "skip_text": _ONE_OR_MORE_TEXTS,
                 "datasource": _DATASOURCE,
             },
+            # entries/link/date are CSS on an HTML page, dotted paths into a JSON one.
+            "if": {"required": ["format"], "properties": {"format": {"const": "json"}}},
+            "else": {"properties": {"entries": _LIST_CSS, "link": _LIST_CSS, "date": _LIST_CSS}},
         },
     ],
 }
@@ -110,12 +120,43 @@ OUTLET_SCHEMA = {
         "name": _TEXT,
         "domains": {"type": "array", "minItems": 1, "uniqueItems": True, "items": _HOST},
         "source_by_host": {"type": "object", "propertyNames": _HOST, "additionalProperties": _TEXT},
-        "encoding": _TEXT,
+        "encoding": {"type": "string", "minLength": 1, "format": "codec"},
         "article": ARTICLE_SCHEMA,
         "list": LIST_SCHEMA,
         "render": RENDER_SCHEMA,
     },
 }
+
+
+FORMATS = jsonschema.FormatChecker()  # the standard formats (regex, …) and the project's own below
+
+
+@FORMATS.checks("selector", raises=ValueError)
+def _is_selector(value) -> bool:
+    from monitor.extract.fields import compiled_selector
+    return not isinstance(value, str) or bool(compiled_selector(value))
+
+
+@FORMATS.checks("list-css", raises=ValueError)
+def _is_list_css(value) -> bool:
+    from monitor.spiders.listconfig import compiled_list_css
+    return not isinstance(value, str) or bool(compiled_list_css(value))
+
+
+@FORMATS.checks("codec", raises=LookupError)
+def _is_codec(value) -> bool:
+    from monitor.extract.charset import text_codec
+    return not isinstance(value, str) or bool(text_codec(value))
+
+
+@FORMATS.checks("http-url", raises=ValueError)
+def _is_http_url(value) -> bool:
+    if isinstance(value, str):
+        parts = urlsplit(value)
+        if not parts.hostname or any(c.isspace() for c in value):
+            raise ValueError("is not a URL with a host name (e.g. https://www.news.cn/health/)")
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    return True
 
 
 def _topic_schema() -> dict:
@@ -182,6 +223,9 @@ def _message(error: jsonschema.ValidationError) -> str:
             re.compile(error.instance)
         except re.error as e:
             return f"{error.instance!r} is not a valid regular expression: {e}"
+    if error.validator == "format" and error.cause is not None:
+        text = str(error.cause)
+        return text if repr(error.instance) in text else f"{error.instance!r} {text}"
     if error.validator == "enum":
         return f"{error.instance!r} is not one of the accepted values: {', '.join(map(repr, error.validator_value))}"
     return error.message
@@ -197,7 +241,7 @@ def validate_file(path: Path, schema: dict, what: str) -> list[ConfigProblem]:
     if data is None:
         return [ConfigProblem(path, "(file)", f"is empty; a {what} file needs at least the keys "
                                               f"{', '.join(schema.get('required', []))}")]
-    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+    validator = jsonschema.Draft202012Validator(schema, format_checker=FORMATS)
     errors = [_deepest(e) for e in validator.iter_errors(data)]
     problems = [ConfigProblem(path, key_path(e.absolute_path), _message(e))
                 for e in sorted(errors, key=lambda e: [str(p) for p in e.absolute_path])]

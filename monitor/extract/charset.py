@@ -30,6 +30,15 @@ def normalize_encoding(name: str | None) -> str | None:
         return None
 
 
+def text_codec(name: str) -> str:
+    """The codec an outlet's `encoding:` names; LookupError naming what to write instead."""
+    codec = normalize_encoding(name)
+    if codec is None or not codecs.lookup(codec)._is_text_encoding:
+        raise LookupError(f"encoding {name!r} is not a text encoding Python knows "
+                          "(write a codec name such as utf-8, gb18030 or big5)")
+    return codec
+
+
 def declared_encoding(body: bytes, content_type: str | None = None) -> str | None:
     """The charset the HTTP header or, failing that, the page's first meta tags declare."""
     if content_type:
@@ -47,9 +56,7 @@ def decode_html(body: bytes, content_type: str | None = None, forced: str | None
     declared charset (strict), charset-normalizer's guess, and finally GB18030 with replacement.
     """
     if forced:
-        codec = normalize_encoding(forced)
-        if codec is None:
-            raise ValueError(f"unknown encoding {forced!r} (set `encoding:` to a codec name such as utf-8 or gb18030)")
+        codec = text_codec(forced)
         if codec == "utf-8" and body.startswith(codecs.BOM_UTF8):
             body = body[len(codecs.BOM_UTF8):]
         return body.decode(codec, errors="replace"), codec

@@ -21,7 +21,7 @@ class SelectorConfigError(ValueError):
 
 
 @lru_cache(maxsize=1024)
-def _xpath(selector: str) -> etree.XPath:
+def compiled_selector(selector: str) -> etree.XPath:
     try:
         if selector.startswith(("/", "./", "(")):
             return etree.XPath(selector)
@@ -32,7 +32,7 @@ def _xpath(selector: str) -> etree.XPath:
 
 def select(root, selector: str) -> list:
     """Elements (or strings, for attribute/text XPaths) matching one selector."""
-    result = _xpath(selector)(root)
+    result = compiled_selector(selector)(root)
     return result if isinstance(result, list) else [result]
 
 

@@ -35,7 +35,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
+
+from cssselect import SelectorError
+from lxml import etree
+from parsel.csstranslator import HTMLTranslator
 
 DEFAULT_MAX_PAGES = 10
 
@@ -78,6 +83,15 @@ class ListConfig:
 
     def is_article(self, url: str) -> bool:
         return any(p.search(url) for p in self.articles)
+
+
+@lru_cache(maxsize=256)
+def compiled_list_css(css: str) -> etree.XPath:
+    """A list page's CSS selector (with parsel's ::text and ::attr(name)) as the XPath parsel runs."""
+    try:
+        return etree.XPath(HTMLTranslator().css_to_xpath(css))
+    except (SelectorError, etree.XPathSyntaxError) as e:
+        raise ValueError(f"{css!r} is not a valid CSS selector: {e}") from None
 
 
 def _fail(where: str, what: str) -> ListConfigError:

@@ -30,6 +30,17 @@ def _replace(path, old, new):
     ("profiles/weekly.yaml", "window: weekly", "window: fortnightly", "window",
      "'fortnightly' is not one of the accepted values: 'weekly', 'monthly'"),
     ("topics/health_it.yaml", "threshold: 8", "threshold: ten", "threshold", "is not of type 'number'"),
+    # Values only their use would have found wrong, article by article: checked at start too.
+    ("outlets/workercn.yaml", "encoding: utf-8", "encoding: no-such-codec", "encoding",
+     "'no-such-codec' is not a text encoding"),
+    ("outlets/xinhua.yaml", '".head-line .title", ', '"div[[[", ', "article.title[0]",
+     "'div[[[' is neither valid CSS nor XPath"),
+    ("outlets/xinhua.yaml", 'link: ".tit a"', 'link: ".tit a::text("', "list.sources[0].link",
+     "is not a valid CSS selector"),
+    ("outlets/xinhua.yaml", "- url: https://www.news.cn/health/", "- url: https:///health/", "list.sources[0].url",
+     "is not a URL with a host name"),
+    ("outlets/xinhua.yaml", "id: 'datasource:([0-9a-f]{32})'", "id: 'datasource:([0-9a-f]{32}'",
+     "list.sources[0].datasource.id", "is not a valid regular expression"),
 ])
 def test_a_bad_config_file_is_named_with_its_key_before_anything_is_crawled(monitor_env, db, config_copy, file,
                                                                             old, new, key, says):

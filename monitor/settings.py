@@ -9,6 +9,8 @@ from monitor import PROJECT_ROOT
 BOT_NAME = "monitor"
 SPIDER_MODULES = ["monitor.spiders"]
 NEWSPIDER_MODULE = "monitor.spiders"
+# `scrapy crawl` with the checks and clear messages of `monitor crawl`.
+COMMANDS_MODULE = "monitor.cli.scrapy_commands"
 
 # -- politeness ---------------------------------------------------------------------------------
 USER_AGENT = (

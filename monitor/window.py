@@ -17,12 +17,20 @@ def beijing_now() -> datetime:
     return datetime.now(BEIJING)
 
 
+#: The days a window or an issue may name: outside them a date is a typing mistake, and date arithmetic
+#: near year 1 or 9999 would overflow.
+FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(2999, 12, 31)
+
+
 def parse_day(value: str, what: str = "date") -> date:
-    """YYYY-MM-DD, or a ValueError that names what was wrong."""
+    """YYYY-MM-DD between FIRST_DAY and LAST_DAY, or a ValueError that names what was wrong."""
     try:
-        return date.fromisoformat(value.strip())
+        day = date.fromisoformat(value.strip())
     except (ValueError, AttributeError):
         raise ValueError(f"{what} {value!r} is not a date of the form YYYY-MM-DD") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(f"{what} {value!r} is outside the dates accepted ({FIRST_DAY} to {LAST_DAY})")
+    return day
 
 
 @dataclass(frozen=True)

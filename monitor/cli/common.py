@@ -35,12 +35,27 @@ def database(settings):
         service.close()
 
 
+#: The largest whole number MongoDB stores (a signed 64-bit integer).
+LARGEST_STORABLE = 2**63 - 1
+
+
 def day(value: str) -> date:
-    """argparse type for YYYY-MM-DD."""
+    """argparse type for YYYY-MM-DD (within the days monitor.window accepts)."""
     try:
         return parse_day(value)
     except ValueError as e:
         raise argparse.ArgumentTypeError(str(e)) from None
+
+
+def positive_int(value: str) -> int:
+    """argparse type for a count or an issue number: 1 up to what the database can store."""
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if not 1 <= number <= LARGEST_STORABLE:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number from 1 to {LARGEST_STORABLE}")
+    return number
 
 
 def run_spider(settings, spider_cls, **spider_kwargs):

@@ -4,8 +4,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from monitor.cli.common import CommandError, database, project_settings
-from monitor.cli.report_args import add_issue_arguments, issue_profile, positive_int
+from monitor.cli.common import CommandError, database, positive_int, project_settings
+from monitor.cli.report_args import add_issue_arguments, issue_profile
 
 NAME = "export"
 HELP = "write one report issue as Markdown (exports/<profile>/<issue-date>-<number>.md) and print its path"

@@ -1,7 +1,7 @@
 """monitor outlets list | monitor outlets check NAME [--articles N] [--origin URL]"""
 from __future__ import annotations
 
-from monitor.cli.common import CommandError, project_settings
+from monitor.cli.common import CommandError, positive_int, project_settings
 
 NAME = "outlets"
 HELP = "list the configured outlets, or check one outlet's list page and articles live"
@@ -23,7 +23,7 @@ def add_arguments(parser):
                                        "is stored. Exit code 1 when no article was found or one lacks a "
                                        "title, publish time or body.")
     check.add_argument("name", metavar="NAME", help="outlet key, e.g. xinhua")
-    check.add_argument("--articles", type=int, default=2, metavar="N", help="articles to fetch (default 2)")
+    check.add_argument("--articles", type=positive_int, default=2, metavar="N", help="articles to fetch (default 2)")
     check.add_argument("--origin", metavar="URL",
                        help="answer every request from this server as http://HOST:PORT/<original URL> "
                             "(a replay of saved pages) instead of the live sites")

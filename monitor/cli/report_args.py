@@ -1,20 +1,7 @@
 """Arguments and checks the report subcommands (export, candidates, pin, exclude) share."""
 from __future__ import annotations
 
-import argparse
-
 from monitor.cli.common import CommandError, day
-
-
-def positive_int(value: str) -> int:
-    """argparse type for an issue number."""
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"an issue number must be 1 or more, not {number}")
-    return number
 
 
 def add_issue_arguments(parser) -> None:

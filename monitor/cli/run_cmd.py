@@ -1,7 +1,7 @@
 """monitor run --profile NAME [--issue-date D] [--number N] [--record DIR] [--replay PATH] [--refresh]"""
 from __future__ import annotations
 
-from monitor.cli.common import CommandError, database, day, project_settings
+from monitor.cli.common import CommandError, database, day, positive_int, project_settings
 from monitor.cli.crawl_cmd import add_crawl_options, check_outlets, crawl_options
 
 NAME = "run"
@@ -17,7 +17,7 @@ def add_arguments(parser):
                         help="the issue's date (default: the profile's most recent due date: weekly, the latest "
                              "Friday up to today; monthly, the last day of the previous month, or today on "
                              "a month's last day)")
-    parser.add_argument("--number", type=int, metavar="N",
+    parser.add_argument("--number", type=positive_int, metavar="N",
                         help="the issue's number (needed for a profile's first issue; later ones follow on)")
     add_crawl_options(parser)
 
@@ -41,8 +41,6 @@ def run(args) -> int:
         window = profile.window(issue_date)
     except IssueDateError as e:
         raise CommandError(f"--issue-date: {e}", 2) from None
-    if args.number is not None and args.number < 1:
-        raise CommandError(f"--number: an issue number is a positive whole number, not {args.number}", 2)
     settings = project_settings()
     outlets = check_outlets(settings, list(profile.outlets))
     options = crawl_options(args)

@@ -1,26 +1,14 @@
 """monitor runs [--limit N] [--run ID]"""
 from __future__ import annotations
 
-import argparse
-
-from monitor.cli.common import CommandError, database, project_settings
+from monitor.cli.common import CommandError, database, positive_int, project_settings
 
 NAME = "runs"
 HELP = "list recent crawl runs with each outlet's verdict (ok / warning / failed)"
 
 
-def positive(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        number = 0
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a positive whole number")
-    return number
-
-
 def add_arguments(parser):
-    parser.add_argument("--limit", type=positive, default=10, metavar="N", help="how many runs, newest first "
+    parser.add_argument("--limit", type=positive_int, default=10, metavar="N", help="how many runs, newest first "
                         "(default 10)")
     parser.add_argument("--run", metavar="ID", help="one run in full: every outlet's counters and problems")
 

@@ -34,7 +34,7 @@ def text_codec(name: str) -> str:
     """The codec an outlet's `encoding:` names; LookupError naming what to write instead."""
     codec = normalize_encoding(name)
     if codec is None or not codecs.lookup(codec)._is_text_encoding:
-        raise LookupError(f"encoding {name!r} is not a text encoding Python knows "
+        raise LookupError(f"{name!r} is not a text encoding Python knows "
                           "(write a codec name such as utf-8, gb18030 or big5)")
     return codec
 

@@ -46,6 +46,10 @@ def _path(data, dotted: str):
     return data
 
 
+class SpiderArgumentError(ValueError):
+    """A spider's `-a` argument that cannot be used (a date that is no date, a check count that is no number)."""
+
+
 class OutletSpider(scrapy.Spider):
     """Base of every outlet spider; `name` is the outlet key of a file in spiders_config/outlets/.
 
@@ -60,15 +64,7 @@ class OutletSpider(scrapy.Spider):
     def __init__(self, *args, since: str | None = None, until: str | None = None, check: str | None = None,
                  **kwargs):
         super().__init__(*args, **kwargs)
-        try:
-            self.window = Window.from_args(since, until)
-        except ValueError as e:
-            raise ValueError(f"spider {self.name}: bad -a since/until: {e}; "
-                             f"use -a since=YYYY-MM-DD -a until=YYYY-MM-DD") from None
-        try:
-            self.check_limit = int(check) if check is not None else None
-        except ValueError:
-            raise ValueError(f"spider {self.name}: -a check={check!r} must be a number of articles") from None
+        self.window, self.check_limit = self.parse_arguments(since, until, check)
         outlets = load_outlets()
         if self.name not in outlets:
             raise ValueError(f"spider {self.name}: no spiders_config/outlets/{self.name}.yaml")
@@ -79,6 +75,23 @@ class OutletSpider(scrapy.Spider):
         self.failures: list[tuple[str, str, str]] = []
         #: (url, article links found, other links ignored) of every list page read
         self.lists_read: list[tuple[str, int, int]] = []
+
+    @classmethod
+    def parse_arguments(cls, since: str | None = None, until: str | None = None,
+                        check: str | None = None) -> tuple[Window, int | None]:
+        """(window, check limit) from the `-a` arguments; SpiderArgumentError says what to write instead."""
+        try:
+            window = Window.from_args(since, until)
+        except ValueError as e:
+            raise SpiderArgumentError(f"spider {cls.name}: bad -a since/until: {e}; "
+                                      f"use -a since=YYYY-MM-DD -a until=YYYY-MM-DD") from None
+        try:
+            check_limit = int(check) if check is not None else None
+        except ValueError:
+            check_limit = 0
+        if check_limit is not None and check_limit < 1:
+            raise SpiderArgumentError(f"spider {cls.name}: -a check={check!r} must be a number of articles")
+        return window, check_limit
 
     @classmethod
     def update_settings(cls, settings):

@@ -71,7 +71,13 @@ def test_unreachable_database_fails_at_once_with_exit_code_3(monitor_env):
     (("run", "--profile", "weekly", "--issue-date", "2026-01-16", "--replay", "/nonexistent/a.warc.gz"),
      "--replay: /nonexistent/a.warc.gz does not exist"),
     (("crawl", "--since", "2026-01-16", "--until", "2026-01-10"), "starts (2026-01-16) after it ends"),
-    (("runs", "--limit", "0"), "'0' is not a positive whole number"),
+    (("runs", "--limit", "0"), "'0' is not a whole number from 1 to 9223372036854775807"),
+    # Beyond what MongoDB stores or date arithmetic reaches: argument errors, not OverflowError.
+    (("export", "--profile", "weekly", "--issue-date", "2026-01-16", "--number", "99999999999999999999"),
+     "argument --number: '99999999999999999999' is not a whole number from 1 to 9223372036854775807"),
+    (("export", "--profile", "weekly", "--issue-date", "0001-01-05"),
+     "argument --issue-date: date '0001-01-05' is outside the dates accepted (1970-01-01 to 2999-12-31)"),
+    (("run", "--profile", "weekly", "--number", "-3"), "argument --number: '-3' is not a whole number from 1"),
     (("crawl", "--since", "16.01.2026"), "is not a date of the form YYYY-MM-DD"),
 ])
 def test_bad_arguments_name_the_argument_and_what_is_accepted(monitor_env, args, says):
@@ -116,4 +122,36 @@ def test_a_topic_term_listed_as_both_include_and_exclude_is_named(monitor_env, d
                          env={"MONITOR_CONFIG_DIR": str(config_copy)})
     assert result.returncode == 2, result.stdout + result.stderr
     assert f"{topic}:" in result.stderr and "医院" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def run_scrapy_crawl(name, *args, env=None):
+    import os
+    import subprocess
+    import sys
+    return subprocess.run([sys.executable, "-m", "scrapy", "crawl", name, *args], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, cwd=ROOT, timeout=240)
+
+
+@pytest.mark.parametrize("args, env, exit_code, says", [
+    (("-a", "since=2026-01-10"), {"MONGO_URI": UNREACHABLE}, 3, "MongoDB at mongodb://127.0.0.1:9/"),
+    (("-a", "since=bad"), {}, 2, "spider xinhua: bad -a since/until: since 'bad' is not a date of the form "
+                                 "YYYY-MM-DD; use -a since=YYYY-MM-DD"),
+    (("-a", "until=0001-01-01"), {}, 2, "until '0001-01-01' is outside the dates accepted"),
+    (("-a", "check=many"), {}, 2, "-a check='many' must be a number of articles"),
+])
+def test_scrapy_crawl_gives_the_clear_message_and_exit_code_of_monitor_crawl(monitor_env, db, args, env,
+                                                                            exit_code, says):
+    result = run_scrapy_crawl("xinhua", *args, env=env)
+    assert result.returncode == exit_code, result.stderr[-3000:]
+    assert "scrapy crawl: error: " in result.stderr and says in result.stderr, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    assert db.articles.count_documents({}) == 0 and db.runs.count_documents({}) == 0
+
+
+def test_scrapy_crawl_checks_the_config_first(monitor_env, db, config_copy):
+    _replace(config_copy / "outlets" / "workercn.yaml", "encoding: utf-8", "encoding: no-such-codec")
+    result = run_scrapy_crawl("xinhua", env={"MONITOR_CONFIG_DIR": str(config_copy)})
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert f"{config_copy / 'outlets' / 'workercn.yaml'}: encoding: 'no-such-codec'" in result.stderr
     assert "Traceback" not in result.stderr

@@ -82,7 +82,7 @@ def test_bad_command_lines_get_clear_messages(monitor_env, tmp_path):
     assert not_friday.returncode == 2 and "must be a Friday" in not_friday.stderr
 
     bad_number = run_monitor("export", "--profile", "weekly", "--issue-date", "2026-01-16", "--number", "0")
-    assert bad_number.returncode == 2 and "1 or more" in bad_number.stderr
+    assert bad_number.returncode == 2 and "is not a whole number from 1 to" in bad_number.stderr
 
     a_file = tmp_path / "file.txt"
     a_file.write_text("x")

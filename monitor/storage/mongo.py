@@ -19,6 +19,8 @@ from monitor import PROJECT_ROOT
 from monitor.storage.server import LocalServer
 
 logger = logging.getLogger(__name__)
+# pymongo's DEBUG lines hold the commands it sends, i.e. whole articles; no log line carries a body.
+logging.getLogger("pymongo.command").setLevel(logging.INFO)
 
 #: Indexes every command can rely on. Keep docs/mongodb.md in step.
 INDEXES: dict[str, list[tuple[list[tuple[str, int]], dict]]] = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from saved_sites import SITES
-from helpers import assert_clusters_consistent, run_monitor
+from helpers import ROOT, assert_clusters_consistent, run_monitor
 
 OUTLETS = {"xinhua", "people", "cnr", "chinanews", "ce", "gmw", "workercn", "bjd", "ynet", "cnhubei", "nhc", "bjwjw"}
 RUN = ("run", "--profile", "weekly", "--issue-date", "2026-01-16", "--number", "657")
@@ -51,6 +51,11 @@ def test_weekly_run_from_replay_then_a_second_run_fetches_no_stored_article(moni
     listed = [line.split("<", 1)[1].rstrip(">") for line in text.splitlines() if line.startswith("链接：")]
     assert len(listed) == 10 and len({cluster_of[url] for url in listed}) == 10
     assert db.articles.count_documents({"run_id": run["run_id"]}) == stored
+    # The log (stderr, not a terminal) carries no item: drops are DEBUG lines, and no body anywhere.
+    assert "Dropped" not in first.stderr and "body_markdown" not in first.stderr
+    assert sum(o["dropped"].get("OffTopic", 0) for o in run["outlets"].values()) > 0
+    for doc in db.articles.find({}, {"body_text": 1}):
+        assert doc["body_text"][:40] not in first.stderr
 
     second = run_monitor(*RUN, "--replay", archive)
     assert second.returncode == 0, second.stdout + second.stderr
@@ -97,3 +102,17 @@ def test_the_bundled_sample_archive_matches_the_outlet_fixtures(make_archive):
     bundled = Path(__file__).resolve().parents[2] / "samples" / "weekly-sample.warc.gz"
     assert built.read_bytes() == bundled.read_bytes(), \
         "samples/weekly-sample.warc.gz is out of date: run .venv/bin/python tools/make_sample_archive.py"
+
+
+def test_at_debug_a_drop_is_one_line_with_url_and_reason_and_no_body(monitor_env, db):
+    result = run_monitor("crawl", "people", "--since", "2026-01-10", "--until", "2026-01-16",
+                         "--replay", ROOT / "samples" / "weekly-sample.warc.gz", env={"MONITOR_LOG_LEVEL": "DEBUG"})
+    assert result.returncode == 0, result.stdout + result.stderr
+    drops = [line for line in result.stderr.splitlines() if "Dropped" in line]
+    [run] = _runs(db)
+    assert len(drops) == run["outlets"]["people"]["dropped"]["OffTopic"] > 0
+    for line in drops:
+        assert " DEBUG: Dropped (OffTopic): https://paper.people.com.cn/" in line and "is off topic health_it" in line
+    assert "body_markdown" not in result.stderr
+    for doc in db.articles.find({}, {"body_text": 1}):
+        assert doc["body_text"][:40] not in result.stderr

@@ -40,6 +40,7 @@ def outlet_section(stats: dict) -> dict:
         "stored": _with_prefix(stats, "monitor/stored/"),
         "dropped": _with_prefix(stats, "item_dropped_reasons_count/"),
         "skipped_stored": get("monitor/incremental/skipped_stored"),
+        "unextractable": get("monitor/extract_failed"),
         "missing_from_archive": get("monitor/replay/missing"),
         "errors": {"download": download_errors, "http": http_errors,
                    "spider": get("monitor/errors/spider")},
@@ -74,6 +75,10 @@ def assess(section: dict) -> tuple[str, list[str]]:
     if total >= GENERIC_MIN_ITEMS and generic / total > GENERIC_SHARE_LIMIT:
         warnings.append(f"extraction fell back to the generic extractor for {generic} of {total} pages "
                         "(has the site's template changed?)")
+    unextractable = section.get("unextractable", 0)
+    if unextractable:
+        warnings.append(f"{unextractable} article page(s) yielded no article (not an article, or the site's "
+                        "rules no longer match it; the log names each page and why)")
     errors = section["errors"]
     if sum(errors.values()):
         parts = ", ".join(f"{n} {kind}" for kind, n in errors.items() if n)

@@ -13,6 +13,8 @@ def outlet_line(name: str, s: dict) -> list[str]:
             f"kept {s.get('items_scraped', 0)}, stored {stored.get('inserted', 0)} new/"
             f"{stored.get('updated', 0)} updated/{stored.get('unchanged', 0)} unchanged, "
             f"already stored {s.get('skipped_stored', 0)}, dropped: {_counts(s.get('dropped', {}))}")
+    if s.get("unextractable"):
+        line += f", no article in {s['unextractable']} page(s)"
     if s.get("missing_from_archive"):
         line += f", missing from archive {s['missing_from_archive']}"
     return [line] + [f"      ! {p}" for p in s.get("problems", [])]

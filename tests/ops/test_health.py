@@ -56,3 +56,28 @@ def test_a_run_fails_only_when_every_outlet_failed():
     assert overall([FAILED, OK]) == WARNING
     assert overall([OK, WARNING]) == WARNING
     assert overall([OK, OK]) == OK
+
+
+def test_a_page_that_yields_no_article_is_counted_and_shown_in_the_summaries(monitor_env, db, sample_tool,
+                                                                            tmp_path):
+    from helpers import run_monitor
+    from saved_sites import SITES
+    broken_url = "https://www.news.cn/health/20260113/8e2d4c6b1a3f5e7d9c0b2a4f6e8d0c1b/c.html"
+    broken = tmp_path / "gone.html"
+    broken.write_text("<html><head><title>页面不存在</title></head><body></body></html>", encoding="utf-8")
+    pages = [(url, broken if url == broken_url else path, ctype)
+             for url, path, ctype in sample_tool.site_pages(SITES) if path.parent.name == "xinhua"]
+    archive = tmp_path / "xinhua.warc.gz"
+    with open(archive, "wb") as f:
+        sample_tool.build(pages, f)
+
+    result = run_monitor("crawl", "xinhua", "--since", "2026-01-10", "--until", "2026-01-16", "--replay", archive)
+    assert result.returncode == 0, result.stdout + result.stderr
+    says = "1 article page(s) yielded no article"
+    assert "no article in 1 page(s)" in result.stdout and says in result.stdout
+    assert broken_url in result.stderr  # the log names the page
+    [run] = list(db.runs.find())
+    assert run["outlets"]["xinhua"]["unextractable"] == 1 and run["outlets"]["xinhua"]["verdict"] == WARNING
+    shown = run_monitor("runs", "--run", run["run_id"])
+    assert "no article in 1 page(s)" in shown.stdout and says in shown.stdout
+    assert db.articles.count_documents({}) == 2 and not db.articles.find_one({"url": broken_url})

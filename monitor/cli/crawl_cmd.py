@@ -56,7 +56,7 @@ def check_outlets(settings, names: list[str]) -> list[str]:
 
 def run(args) -> int:
     from monitor.storage import runs
-    from monitor.ops.crawl import crawl
+    from monitor.ops.crawl import crawl, record_line
     from monitor.ops.health import FAILED
     from monitor.ops.summary import run_summary
     from monitor.storage.service import DatabaseGone
@@ -76,8 +76,9 @@ def run(args) -> int:
                                                     outlets=outcome.outlets, error=outcome.database_gone))
         gone = service.gone
     print(run_summary(doc))
-    if outcome.record_file:
-        print(f"  recorded: {outcome.record_file}")
+    recorded = record_line(options, outcome)
+    if recorded:
+        print(recorded)
     if gone:
         raise DatabaseGone(gone)
     if exit_code:

@@ -24,7 +24,7 @@ def add_arguments(parser):
 
 def run(args) -> int:
     from monitor.storage import runs
-    from monitor.ops.crawl import crawl
+    from monitor.ops.crawl import crawl, record_line
     from monitor.ops.health import FAILED
     from monitor.ops.summary import run_summary
     from monitor.report.export import export_issue
@@ -66,8 +66,9 @@ def run(args) -> int:
                                                     outlets=outcome.outlets, error=service.gone))
         gone = service.gone
     print(run_summary(doc))
-    if outcome.record_file:
-        print(f"  recorded: {outcome.record_file}")
+    recorded = record_line(options, outcome)
+    if recorded:
+        print(recorded)
     if gone:
         raise DatabaseGone(gone)
     if exit_code:

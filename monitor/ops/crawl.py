@@ -39,6 +39,7 @@ class RunOutcome:
     status: str
     outlets: dict[str, dict] = field(default_factory=dict)
     record_file: str | None = None
+    recorded: int = 0                # responses written to record_file
     database_gone: str | None = None   # set when the database stopped answering during the crawl
 
 
@@ -105,8 +106,20 @@ def crawl(settings, service: DatabaseService, outlets: list[str], window: Window
     status = FAILED if service.gone else overall([s["verdict"] for s in sections.values()])
     record_file = next((c.stats.get_value("monitor/record/file") for c in crawlers.values()
                         if c.stats and c.stats.get_value("monitor/record/file")), None)
+    recorded = sum(c.stats.get_value("monitor/record/responses", 0) for c in crawlers.values() if c.stats)
     return RunOutcome(run_id=run_id, status=status, outlets=sections, record_file=record_file,
-                      database_gone=service.gone)
+                      recorded=recorded, database_gone=service.gone)
+
+
+def record_line(options: CrawlOptions, outcome: RunOutcome) -> str | None:
+    """What --record wrote, for the command's summary (None without --record)."""
+    if not options.record:
+        return None
+    if outcome.record_file:
+        return f"  recorded: {outcome.recorded} response(s) to {outcome.record_file}"
+    why = ("every response came from the --replay archive, which already holds it" if options.replay
+           else "no response was received")
+    return f"  recorded: nothing ({why}); no file written in {options.record}"
 
 
 def _remember_failure(failure, name: str, errors: dict) -> None:

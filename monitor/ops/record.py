@@ -2,7 +2,9 @@
 
 A downloader middleware placed next to the downloader (MONITOR_RECORD_DIR switches it on), so it
 sees status, headers and body bytes exactly as received, before decompression or redirects.
-All crawlers of one run share the file DIR/monitor-<run id>.warc.gz.
+All crawlers of one run share the file DIR/monitor-<run id>.warc.gz. A response answered from a
+`--replay` archive is not recorded again: it is no new evidence, and the archive it came from holds it
+with its original capture date.
 """
 from __future__ import annotations
 
@@ -23,13 +25,20 @@ REPLAYED = "replayed"  # response flag set by the replay middleware: such a resp
 
 
 class _SharedFile:
-    """One WARC file per run, open while any crawler of the run still writes to it."""
+    """One WARC file per run, open while any crawler of the run still writes to it. It is created with
+    its first record: a run that receives nothing new (all of it replayed) leaves no empty, invalid file."""
     open_files: dict[Path, "_SharedFile"] = {}
 
     def __init__(self, path: Path):
         self.path = path
-        self.stream, self.writer = open_writer(path)
+        self.stream = self._writer = None
         self.users = 0
+
+    @property
+    def writer(self) -> WARCWriter:
+        if self._writer is None:
+            self.stream, self._writer = open_writer(self.path)
+        return self._writer
 
     @classmethod
     def acquire(cls, path: Path) -> "_SharedFile":
@@ -39,9 +48,11 @@ class _SharedFile:
 
     def release(self) -> None:
         self.users -= 1
-        self.stream.flush()
+        if self.stream is not None:
+            self.stream.flush()
         if self.users <= 0:
-            self.stream.close()
+            if self.stream is not None:
+                self.stream.close()
             self.open_files.pop(self.path, None)
 
 
@@ -68,8 +79,7 @@ class WarcRecorderMiddleware:
     def spider_opened(self):
         path = self.directory / f"monitor-{self.crawler.get_extension(RunDatabase).run_id}.warc.gz"
         self.file = _SharedFile.acquire(path)
-        self.crawler.stats.set_value("monitor/record/file", str(path))
-        logger.info("Recording every response to %s", path)
+        logger.info("Recording every response received to %s", path)
 
     def spider_closed(self):
         if self.file is not None:
@@ -80,6 +90,7 @@ class WarcRecorderMiddleware:
         if self.file is None or REPLAYED in response.flags:
             return response
         self._write(self.file.writer, request, response)
+        self.crawler.stats.set_value("monitor/record/file", str(self.file.path))
         self.crawler.stats.inc_value("monitor/record/responses")
         return response
 

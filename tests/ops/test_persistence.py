@@ -98,3 +98,26 @@ def test_two_runs_at_once_leave_consistent_clusters(monitor_env, db, make_archiv
     urls = [d["url"] for d in db.articles.find({}, {"url": 1})]
     assert len(urls) == len(set(urls)) >= 20
     assert_clusters_consistent(db)
+
+
+def test_a_run_killed_with_sigkill_is_closed_as_interrupted_by_the_next_command(monitor_env, db, make_archive):
+    archive = make_archive(keep=lambda url, outlet: outlet in REPRINTING)
+    proc = subprocess.Popen([sys.executable, "-m", "monitor", "crawl", *REPRINTING, *WINDOW, "--replay", str(archive)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    for line in proc.stderr:  # the run is recorded and its spiders are opening: kill -9, no goodbye
+        if "Spider opened" in line:
+            proc.kill()
+            break
+    proc.communicate(timeout=60)
+    [left] = list(db.runs.find())
+    assert left["status"] == "running"
+
+    after = run_monitor("runs")
+    assert after.returncode == 0, after.stderr
+    assert f"{left['run_id']}" in after.stdout and "interrupted" in after.stdout
+    [run] = list(db.runs.find())
+    assert run["status"] == "interrupted" and run["end"] is not None
+    # what the killed run had stored is kept, and a new crawl completes it
+    again = run_monitor("crawl", *REPRINTING, *WINDOW, "--replay", archive)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert_clusters_consistent(db)

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from urllib.parse import quote
 
 from monitor.report.profiles import Profile, chinese_date
+from monitor.report.safe_markdown import body_markdown, inline_text, link
 from monitor.window import BEIJING, Window
 
 
@@ -40,17 +40,11 @@ class IssueMeta:
     window: Window
 
 
-def _autolink(url: str) -> str:
-    # An autolink may not hold spaces, '<' or '>'; percent-encode just those.
-    return "<" + quote(url, safe="".join(chr(c) for c in range(33, 127) if chr(c) not in "<>")) + ">"
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
 def render_issue(profile: Profile, meta: IssueMeta, entries: list[Entry]) -> str:
-    """The issue's Markdown, ending in one newline; entries are printed in the order given."""
+    """The issue's Markdown, ending in one newline; entries are printed in the order given.
+
+    Every article field is untrusted and goes through monitor.report.safe_markdown: it prints as text
+    and cannot add a heading, HTML or a non-http(s) link to the issue."""
     blocks = [
         f"# {profile.title}",
         profile.number_text(meta.number),
@@ -59,22 +53,22 @@ def render_issue(profile: Profile, meta: IssueMeta, entries: list[Entry]) -> str
         "## 本期导语",
         profile.intro_text(len(entries), meta.window),
         "## 一、信息目录",
-        "\n".join(f"{i}. {_one_line(e.title)}（{e.source}）" for i, e in enumerate(entries, 1)),
+        "\n".join(f"{i}. {inline_text(e.title)}（{inline_text(e.source)}）" for i, e in enumerate(entries, 1)),
         "## 二、具体内容",
     ]
     for i, entry in enumerate(entries, 1):
-        title = _one_line(entry.title)
+        title, source = inline_text(entry.title), inline_text(entry.source)
         blocks += [
             f"### {i}. {title}",
-            f"来源：{entry.source}",
-            f"链接：{_autolink(entry.link)}",
+            f"来源：{source}",
+            f"链接：{link(entry.link)}",
             "主要内容：",
             title,
-            f"{entry.day.isoformat()} 来源：{entry.source}",
+            f"{entry.day.isoformat()} 来源：{source}",
         ]
         if entry.original_title:
-            blocks.append(f"原标题：{_one_line(entry.original_title)}")
-        body = entry.body.strip()
+            blocks.append(f"原标题：{inline_text(entry.original_title)}")
+        body = body_markdown(entry.body.strip())
         if body:
             blocks.append(body)
     return "\n\n".join(block for block in blocks if block) + "\n"

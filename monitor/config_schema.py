@@ -2,7 +2,11 @@
 
 Each kind of file has a JSON Schema (jsonschema, Draft 2020-12): outlets/*.yaml here, topics/*.yaml
 and profiles/*.yaml the schemas their loaders use (monitor.topics, monitor.report.profiles), so the
-check at start and the loader never disagree. An error names the file, the key and what is wrong.
+check at start and the loader never disagree. The schema is the only check of an outlet file: the
+`list:` and `render:` loaders (monitor/spiders/listconfig.py, monitor/rendering/config.py) check their
+section with LIST_SCHEMA / RENDER_SCHEMA and only build from it. Beyond types and shapes the schema checks
+what a value must be to work at all (formats below): selectors compile, regexes compile, encodings exist,
+URLs have a host. An error names the file, the key and what is wrong.
 """
 from __future__ import annotations
 
@@ -14,11 +18,15 @@ from urllib.parse import urlsplit
 
 import jsonschema
 import yaml
+from cssselect import SelectorError
+from lxml import etree
+from parsel.csstranslator import HTMLTranslator
 
 OUTLET_KEY = r"^[a-z][a-z0-9_]*$"
 _HOST = {"type": "string", "pattern": r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$"}
 
 _TEXT = {"type": "string", "minLength": 1}
+PER_DAY_URL = r"\{day[:}]"
 _REGEX = {"type": "string", "minLength": 1, "format": "regex"}
 _HTTP_URL = {"type": "string", "pattern": r"^https?://", "format": "http-url"}
 #: An article rule's selector: CSS, or XPath when it starts with / ./ or ( (monitor/extract/fields.py).
@@ -69,9 +77,16 @@ _LIST_SOURCE = {
                 "skip_text": _ONE_OR_MORE_TEXTS,
                 "datasource": _DATASOURCE,
             },
-            # entries/link/date are CSS on an HTML page, dotted paths into a JSON one.
-            "if": {"required": ["format"], "properties": {"format": {"const": "json"}}},
-            "else": {"properties": {"entries": _LIST_CSS, "link": _LIST_CSS, "date": _LIST_CSS}},
+            "allOf": [
+                # entries/link/date are CSS on an HTML page, dotted paths into a JSON one.
+                {"if": {"required": ["format"], "properties": {"format": {"const": "json"}}},
+                 "then": {"required": ["entries", "link"],
+                          "description": "a json source needs `entries` (the dotted path to the entry array) "
+                                         "and `link` (the URL field)"},
+                 "else": {"properties": {"entries": _LIST_CSS, "link": _LIST_CSS, "date": _LIST_CSS}}},
+                {"if": {"required": ["per_day"], "properties": {"per_day": {"const": True}}},
+                 "then": {"properties": {"url": {"type": "string", "pattern": PER_DAY_URL}}}},
+            ],
         },
     ],
 }
@@ -87,14 +102,14 @@ LIST_SCHEMA = {
     },
 }
 
-_PAGE_KIND = {"enum": ["list", "article"]}
+_PAGE_KIND = {"type": "string", "enum": ["list", "article"]}
 #: `render:` — read by monitor/rendering/config.py.
 RENDER_SCHEMA = {
     "type": "object",
     "additionalProperties": False,
     "properties": {
         "pages": {"oneOf": [_PAGE_KIND, {"type": "array", "items": _PAGE_KIND}]},
-        "wait_for": {"oneOf": [{"const": "network_idle"},
+        "wait_for": {"oneOf": [{"type": "string", "const": "network_idle"},
                                {"type": "object", "required": ["selector"], "additionalProperties": False,
                                 "properties": {"selector": _TEXT}}]},
         "timeout": {"type": "number", "exclusiveMinimum": 0},
@@ -107,6 +122,7 @@ PATTERN_HINTS = {
     _HOST["pattern"]: "is not a host name (lower case, no scheme or path, e.g. news.cn)",
     _HTTP_URL["pattern"]: "must start with http:// or https://",
     r"\{n\}": "needs an {n} placeholder for the page number, e.g. index_{n}.html",
+    PER_DAY_URL: "needs a {day:...} placeholder for a per_day source (one URL per day), e.g. {day:%Y%m}/{day:%d}",
     OUTLET_KEY: "is not an outlet key (lower-case letters, digits and _)",
 }
 
@@ -139,8 +155,12 @@ def _is_selector(value) -> bool:
 
 @FORMATS.checks("list-css", raises=ValueError)
 def _is_list_css(value) -> bool:
-    from monitor.spiders.listconfig import compiled_list_css
-    return not isinstance(value, str) or bool(compiled_list_css(value))
+    if isinstance(value, str):
+        try:
+            etree.XPath(HTMLTranslator().css_to_xpath(value))
+        except (SelectorError, etree.XPathSyntaxError) as e:
+            raise ValueError(f"{value!r} is not a valid CSS selector: {e}") from None
+    return True
 
 
 @FORMATS.checks("codec", raises=LookupError)
@@ -205,10 +225,12 @@ def key_path(parts) -> str:
 
 
 def _deepest(error: jsonschema.ValidationError) -> jsonschema.ValidationError:
-    """For "valid under none of the choices", the error of the choice the value was meant for."""
+    """For "valid under none of the choices", the error of the choice the value was meant for: one whose
+    type the value has (a list is meant for the list choice, whatever the string choice says of it)."""
     while error.context:
-        same_type = [e for e in error.context if e.validator != "type"] or error.context
-        error = jsonschema.exceptions.best_match(same_type)
+        mistyped = {e.relative_schema_path[0] for e in error.context if list(e.relative_schema_path)[1:] == ["type"]}
+        meant = [e for e in error.context if e.relative_schema_path[0] not in mistyped] or error.context
+        error = jsonschema.exceptions.best_match(meant)
     return error
 
 
@@ -226,9 +248,19 @@ def _message(error: jsonschema.ValidationError) -> str:
     if error.validator == "format" and error.cause is not None:
         text = str(error.cause)
         return text if repr(error.instance) in text else f"{error.instance!r} {text}"
+    if error.validator == "required" and error.schema.get("description"):
+        return f"{error.message}: {error.schema['description']}"
     if error.validator == "enum":
         return f"{error.instance!r} is not one of the accepted values: {', '.join(map(repr, error.validator_value))}"
     return error.message
+
+
+def schema_problems(data, schema: dict, path: Path | str, *key: str | int) -> list[ConfigProblem]:
+    """Every way `data` (the value at `key` in the file at `path`) differs from `schema`."""
+    validator = jsonschema.Draft202012Validator(schema, format_checker=FORMATS)
+    errors = [_deepest(e) for e in validator.iter_errors(data)]
+    return [ConfigProblem(Path(path), key_path([*key, *e.absolute_path]), _message(e))
+            for e in sorted(errors, key=lambda e: [str(p) for p in e.absolute_path])]
 
 
 def validate_file(path: Path, schema: dict, what: str) -> list[ConfigProblem]:
@@ -241,15 +273,10 @@ def validate_file(path: Path, schema: dict, what: str) -> list[ConfigProblem]:
     if data is None:
         return [ConfigProblem(path, "(file)", f"is empty; a {what} file needs at least the keys "
                                               f"{', '.join(schema.get('required', []))}")]
-    validator = jsonschema.Draft202012Validator(schema, format_checker=FORMATS)
-    errors = [_deepest(e) for e in validator.iter_errors(data)]
-    problems = [ConfigProblem(path, key_path(e.absolute_path), _message(e))
-                for e in sorted(errors, key=lambda e: [str(p) for p in e.absolute_path])]
+    problems = schema_problems(data, schema, path)
     if what == "outlet" and isinstance(data, dict) and isinstance(data.get("key"), str) and data["key"] != path.stem:
         problems.append(ConfigProblem(path, "key", f"{data['key']!r} differs from the file name; an outlet's "
                                                    f"key is its file name ({path.stem!r}) and its spider's name"))
-    if what == "outlet" and not problems:
-        problems += _outlet_loader_problems(path, data)
     if what == "topic" and not problems:
         problems += _topic_loader_problems(path)
     return problems
@@ -274,25 +301,6 @@ def check_selected_topic(directory: str | Path, topic: str) -> list[ConfigProble
     known = sorted(p.stem for p in (Path(directory) / "topics").glob("*.yaml"))
     return [ConfigProblem(Path(directory) / "topics", "MONITOR_TOPIC",
                           f"{topic!r} names no topic file; the topics are: {', '.join(known) or 'none'}")]
-
-
-def _outlet_loader_problems(path: Path, data: dict) -> list[ConfigProblem]:
-    """What the section loaders check beyond the schema (placeholders that belong together, …)."""
-    from monitor.rendering.config import RenderConfigError, parse_render
-    from monitor.spiders.listconfig import ListConfigError, parse_list_config
-    problems = []
-    checks = [(RenderConfigError, lambda: parse_render(data["key"], data.get("render"), path))]
-    if "list" in data:
-        checks.append((ListConfigError, lambda: parse_list_config(data, path)))
-    for error_class, check in checks:
-        try:
-            check()
-        except error_class as e:
-            # The loaders write "<file> <key>: <problem>" or "<file>: <key> <problem>".
-            text = str(e)[len(str(path)):].lstrip(": ") if str(e).startswith(str(path)) else str(e)
-            key, _, problem = text.partition(": ") if ": " in text else text.partition(" ")
-            problems.append(ConfigProblem(path, key.strip(), problem.strip()))
-    return problems
 
 
 def check_config_dir(directory: str | Path) -> list[ConfigProblem]:

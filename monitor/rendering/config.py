@@ -15,13 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-PAGE_KINDS = ("list", "article")
-CHALLENGES = ("cookie",)
+from monitor.config_schema import RENDER_SCHEMA, ConfigError, schema_problems
+
 NETWORK_IDLE = "network_idle"
-KNOWN_KEYS = ("pages", "wait_for", "timeout", "challenge")
 
 
-class RenderConfigError(ValueError):
+class RenderConfigError(ConfigError):
     """An outlet's `render:` section has an unknown key or a value of the wrong shape."""
 
 
@@ -44,45 +43,20 @@ class RenderRule:
 
 
 def parse_render(outlet: str, section, path: Path | str | None = None) -> RenderRule:
-    where = f"{path or outlet}: render"
-
-    def fail(key: str, problem: str) -> RenderConfigError:
-        return RenderConfigError(f"{where}.{key} {problem}" if key else f"{where} {problem}")
-
+    """The outlet's `render:` section, checked against its schema (monitor/config_schema.py, the check every
+    command makes at start); raises RenderConfigError naming the file and key."""
     if section is None:
         return RenderRule(outlet)
-    if not isinstance(section, dict):
-        raise fail("", "must be a mapping with pages/wait_for/timeout/challenge")
-    unknown = sorted(set(section) - set(KNOWN_KEYS))
-    if unknown:
-        raise fail(unknown[0], f"is not a render setting (known: {', '.join(KNOWN_KEYS)})")
-
+    problems = schema_problems(section, RENDER_SCHEMA, Path(path or f"{outlet}.yaml"), "render")
+    if problems:
+        raise RenderConfigError(problems)
     pages = section.get("pages") or []
-    if isinstance(pages, str):
-        pages = [pages]
-    if not isinstance(pages, list) or any(p not in PAGE_KINDS for p in pages):
-        raise fail("pages", f"must be a list of page kinds out of {', '.join(PAGE_KINDS)}, got {pages!r}")
-
-    wait_selector, network_idle = None, False
     wait_for = section.get("wait_for")
-    if wait_for == NETWORK_IDLE:
-        network_idle = True
-    elif isinstance(wait_for, dict) and set(wait_for) == {"selector"} and isinstance(wait_for["selector"], str) \
-            and wait_for["selector"].strip():
-        wait_selector = wait_for["selector"].strip()
-    elif wait_for is not None:
-        raise fail("wait_for", f"must be {{selector: \"<CSS>\"}} or {NETWORK_IDLE}, got {wait_for!r}")
-
     timeout = section.get("timeout")
-    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0):
-        raise fail("timeout", f"must be a positive number of seconds, got {timeout!r}")
-
-    challenge = section.get("challenge")
-    if challenge is not None and challenge not in CHALLENGES:
-        raise fail("challenge", f"must be one of {', '.join(CHALLENGES)}, got {challenge!r}")
-
-    return RenderRule(outlet, frozenset(pages), wait_selector, network_idle,
-                      float(timeout) if timeout is not None else None, challenge)
+    return RenderRule(outlet, frozenset([pages] if isinstance(pages, str) else pages),
+                      wait_selector=wait_for["selector"].strip() if isinstance(wait_for, dict) else None,
+                      wait_network_idle=wait_for == NETWORK_IDLE,
+                      timeout=float(timeout) if timeout is not None else None, challenge=section.get("challenge"))
 
 
 def render_rules(outlets) -> tuple[dict[str, RenderRule], dict[str, str]]:

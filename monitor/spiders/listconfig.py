@@ -35,17 +35,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
-from cssselect import SelectorError
-from lxml import etree
-from parsel.csstranslator import HTMLTranslator
+from monitor.config_schema import LIST_SCHEMA, ConfigError, ConfigProblem, schema_problems
 
 DEFAULT_MAX_PAGES = 10
 
 
-class ListConfigError(ValueError):
+class ListConfigError(ConfigError):
     """An outlet's `list:` section is missing a key or has a value of the wrong shape."""
 
 
@@ -85,105 +82,34 @@ class ListConfig:
         return any(p.search(url) for p in self.articles)
 
 
-@lru_cache(maxsize=256)
-def compiled_list_css(css: str) -> etree.XPath:
-    """A list page's CSS selector (with parsel's ::text and ::attr(name)) as the XPath parsel runs."""
-    try:
-        return etree.XPath(HTMLTranslator().css_to_xpath(css))
-    except (SelectorError, etree.XPathSyntaxError) as e:
-        raise ValueError(f"{css!r} is not a valid CSS selector: {e}") from None
-
-
-def _fail(where: str, what: str) -> ListConfigError:
-    return ListConfigError(f"{where}: {what} (see docs/adding-an-outlet.md)")
-
-
-def _text(value, where, key, required=False) -> str | None:
-    if value is None:
-        if required:
-            raise _fail(where, f"`{key}` is required")
-        return None
-    if not isinstance(value, str) or not value.strip():
-        raise _fail(where, f"`{key}` must be a non-empty string, not {value!r}")
-    return value
-
-
-def _regex(value, where, key) -> re.Pattern:
-    try:
-        return re.compile(_text(value, where, key, required=True))
-    except re.error as e:
-        raise _fail(where, f"`{key}` {value!r} is not a valid regular expression: {e}") from None
-
-
-def _datasource(data, where) -> DatasourceSpec | None:
-    if data is None:
-        return None
-    if not isinstance(data, dict):
-        raise _fail(where, "`datasource` must be a mapping")
-    return DatasourceSpec(
-        attribute=_text(data.get("attribute"), where, "datasource.attribute", True),
-        id=_regex(data.get("id"), where, "datasource.id"),
-        url=_text(data.get("url"), where, "datasource.url", True),
-        entries=_text(data.get("entries"), where, "datasource.entries", True),
-        link=_text(data.get("link"), where, "datasource.link", True),
-        date=_text(data.get("date"), where, "datasource.date"),
-    )
-
-
-def _source(data, where) -> ListSource:
+def _source(data) -> ListSource:
     if isinstance(data, str):
         data = {"url": data}
-    if not isinstance(data, dict):
-        raise _fail(where, f"a list source must be a URL or a mapping, not {data!r}")
-    unknown = set(data) - set(ListSource.__dataclass_fields__)
-    if unknown:
-        raise _fail(where, f"unknown key(s) {', '.join(sorted(unknown))}")
-    url = _text(data.get("url"), where, "url", True)
-    if not re.match(r"https?://", url):
-        raise _fail(where, f"`url` {url!r} must start with http:// or https://")
-    fmt = data.get("format", "html")
-    if fmt not in ("html", "json"):
-        raise _fail(where, f"`format` must be html or json, not {fmt!r}")
-    if fmt == "json" and not (data.get("entries") and data.get("link")):
-        raise _fail(where, "a json source needs `entries` (path to the entry array) and `link` (the URL field)")
-    per_day = bool(data.get("per_day", False))
-    if per_day and "{day" not in url:
-        raise _fail(where, "a `per_day` source's url needs a {day:...} placeholder, e.g. {day:%Y%m}/{day:%d}")
-    page = _text(data.get("page"), where, "page")
-    if page and "{n}" not in page:
-        raise _fail(where, f"`page` {page!r} needs an {{n}} placeholder for the page number")
-    first = data.get("first_page_number", 2)
-    if not isinstance(first, int) or first < 0:
-        raise _fail(where, f"`first_page_number` must be a whole number, not {first!r}")
     skip = data.get("skip_text") or ()
-    if isinstance(skip, str):
-        skip = (skip,)
+    spec = data.get("datasource")
     return ListSource(
-        url=url, format=fmt, entries=_text(data.get("entries"), where, "entries"),
-        link=_text(data.get("link"), where, "link"), date=_text(data.get("date"), where, "date"),
-        page=page, first_page_number=first, next=_text(data.get("next"), where, "next"),
-        per_day=per_day, pages=_text(data.get("pages"), where, "pages"), skip_text=tuple(skip),
-        datasource=_datasource(data.get("datasource"), where),
+        url=data["url"], format=data.get("format", "html"), entries=data.get("entries"), link=data.get("link"),
+        date=data.get("date"), page=data.get("page"), first_page_number=data.get("first_page_number", 2),
+        next=data.get("next"), per_day=bool(data.get("per_day", False)), pages=data.get("pages"),
+        skip_text=(skip,) if isinstance(skip, str) else tuple(skip),
+        datasource=DatasourceSpec(attribute=spec["attribute"], id=re.compile(spec["id"]), url=spec["url"],
+                                  entries=spec["entries"], link=spec["link"], date=spec.get("date"))
+        if spec else None,
     )
 
 
 def parse_list_config(config: dict, path: Path | str | None = None) -> ListConfig:
-    """The outlet's `list:` section, checked; raises ListConfigError naming the file and key."""
-    name = str(path or config.get("key") or "outlet config")
+    """The outlet's `list:` section, checked against its schema (monitor/config_schema.py, the check every
+    command makes at start); raises ListConfigError naming the file and key."""
+    where = Path(path or f"{config.get('key') or 'outlet'}.yaml")
     section = config.get("list")
-    if not isinstance(section, dict):
-        raise _fail(name, "no `list:` section (list pages and article URL patterns)")
-    patterns = section.get("articles")
-    if isinstance(patterns, str):
-        patterns = [patterns]
-    if not patterns or not isinstance(patterns, list):
-        raise _fail(f"{name} list", "`articles` must list at least one article URL regex")
-    articles = tuple(_regex(p, f"{name} list.articles", "articles") for p in patterns)
-    sources = section.get("sources")
-    if not sources or not isinstance(sources, list):
-        raise _fail(f"{name} list", "`sources` must list at least one list page")
-    parsed = tuple(_source(s, f"{name} list.sources[{i}]") for i, s in enumerate(sources))
-    max_pages = section.get("max_pages", DEFAULT_MAX_PAGES)
-    if not isinstance(max_pages, int) or max_pages < 1:
-        raise _fail(f"{name} list", f"`max_pages` must be a whole number of at least 1, not {max_pages!r}")
-    return ListConfig(articles=articles, sources=parsed, max_pages=max_pages)
+    if section is None:
+        raise ListConfigError([ConfigProblem(where, "list", "no `list:` section (list pages and article URL "
+                                                            "patterns; see docs/adding-an-outlet.md)")])
+    problems = schema_problems(section, LIST_SCHEMA, where, "list")
+    if problems:
+        raise ListConfigError(problems)
+    patterns = section["articles"]
+    return ListConfig(articles=tuple(re.compile(p) for p in ([patterns] if isinstance(patterns, str) else patterns)),
+                      sources=tuple(_source(s) for s in section["sources"]),
+                      max_pages=section.get("max_pages", DEFAULT_MAX_PAGES))

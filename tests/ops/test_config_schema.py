@@ -64,7 +64,7 @@ def test_section_values_are_checked_against_what_their_loaders_accept(config):
         f"{outlets / 'nhc.yaml'}: list.sources[0].page: 'list_n.shtml' needs an {{n}} placeholder for the page "
         "number, e.g. index_{n}.html",
         f"{outlets / 'nhc.yaml'}: render.challenge: 'captcha' is not one of the accepted values: 'cookie'",
-        # Beyond the schema: the list loader's own check (a per-day source needs a {day:…} placeholder).
-        f"{outlets / 'gmw.yaml'}: list.sources[0]: a `per_day` source's url needs a {{day:...}} placeholder, "
-        "e.g. {day:%Y%m}/{day:%d} (see docs/adding-an-outlet.md)",
+        # One value depending on another: a per-day source needs a {day:…} placeholder.
+        f"{outlets / 'gmw.yaml'}: list.sources[0].url: 'https://health.gmw.cn/node_9583.htm' needs a {{day:...}} "
+        "placeholder for a per_day source (one URL per day), e.g. {day:%Y%m}/{day:%d}",
     }

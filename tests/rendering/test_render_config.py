@@ -12,16 +12,17 @@ def test_render_section_says_which_pages_and_what_to_wait_for():
     assert parse_render("x", {"pages": "article", "wait_for": "network_idle"}).wait_network_idle
 
 
-@pytest.mark.parametrize("section, key", [
-    ({"pages": ["lists"]}, "render.pages"),
-    ({"wait_for": {"css": "#a"}}, "render.wait_for"),
-    ({"timeout": 0}, "render.timeout"),
-    ({"challenge": "captcha"}, "render.challenge"),
-    ({"page": ["list"]}, "render.page"),
+@pytest.mark.parametrize("section, key, says", [
+    ({"pages": ["lists"]}, "render.pages[0]", "'lists' is not one of the accepted values: 'list', 'article'"),
+    ({"wait_for": {"css": "#a"}}, "render.wait_for", "'selector' is a required property"),
+    ({"timeout": 0}, "render.timeout", "0 is less than or equal to the minimum of 0"),
+    ({"challenge": "captcha"}, "render.challenge", "'captcha' is not one of the accepted values: 'cookie'"),
+    ({"page": ["list"]}, "render", "('page' was unexpected); the keys allowed here are: challenge, pages"),
 ])
-def test_malformed_render_section_names_the_file_and_key(section, key):
-    with pytest.raises(RenderConfigError, match=rf"nhc\.yaml: {key} "):
+def test_malformed_render_section_names_the_file_and_key(section, key, says):
+    with pytest.raises(RenderConfigError) as info:
         parse_render("nhc", section, "spiders_config/outlets/nhc.yaml")
+    assert f"spiders_config/outlets/nhc.yaml: {key}: " in str(info.value) and says in str(info.value)
 
 
 def test_project_outlets_render_sections_are_valid():

@@ -132,10 +132,11 @@ def test_bad_spider_arguments_name_the_argument(kwargs, message):
 
 @pytest.mark.parametrize("section, message", [
     (None, "no `list:` section"),
-    ({"sources": ["https://a.cn/"]}, "`articles` must list at least one"),
+    ({"sources": ["https://a.cn/"]}, "list: 'articles' is a required property"),
     ({"articles": ["(unclosed"], "sources": ["https://a.cn/"]}, "is not a valid regular expression"),
     ({"articles": ["x"], "sources": [{"url": "a.cn/list"}]}, "must start with http:// or https://"),
-    ({"articles": ["x"], "sources": [{"url": "https://a.cn/", "pgae": "x"}]}, "unknown key(s) pgae"),
+    ({"articles": ["x"], "sources": [{"url": "https://a.cn/", "pgae": "x"}]},
+     "list.sources[0]: Additional properties are not allowed ('pgae' was unexpected)"),
     ({"articles": ["x"], "sources": [{"url": "https://a.cn/{day:%Y}", "per_day": False, "page": "p.html"}]},
      "needs an {n} placeholder"),
     ({"articles": ["x"], "sources": [{"url": "https://a.cn/", "per_day": True}]}, "needs a {day:...} placeholder"),

@@ -74,10 +74,11 @@ def test_malformed_lines_are_reported_by_number_and_skipped(monitor_env, db, tmp
     result = run_monitor("import", path)
     assert result.returncode == 0, result.stderr
     log = result.stderr
-    assert "line 2 skipped" in log
+    assert "line 2 skipped: not JSON" in log
     assert "line 3 skipped: missing title" in log
     assert "line 4 skipped: published_at '2026-13-45T12:00:00+08:00' is not ISO 8601" in log
-    assert "2 article(s) read, 3 malformed line(s) skipped" in result.stdout
+    assert "5 line(s) read = 2 stored + 3 skipped" in result.stdout
+    assert "skipped (not JSON): 1" in result.stdout and "skipped (not a valid article): 2" in result.stdout
     assert db.articles.count_documents({}) == 2
 
 

@@ -7,7 +7,7 @@ Fields written by the relevance and clustering pipelines may be missing on older
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
 from bson import ObjectId
 from pymongo.cursor import Cursor

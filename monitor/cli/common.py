@@ -61,7 +61,7 @@ def positive_int(value: str) -> int:
 def run_spider(settings, spider_cls, **spider_kwargs):
     """Run one spider to the end in this process; returns its crawler (for stats)."""
     from scrapy.crawler import CrawlerProcess
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(spider_cls)
     process.crawl(crawler, **spider_kwargs)
     process.start()

@@ -11,9 +11,10 @@ OK, WARNING, FAILED = "ok", "warning", "failed"
 #: The finish reason of a crawler closed because the database stopped answering (monitor/storage/extension.py).
 DATABASE_GONE = "database_unavailable"
 VERDICTS = (OK, WARNING, FAILED)
-#: More than this share of items from the generic extractor means the site rules no longer match.
+#: More than this share of items from the generic extractor (or of article pages yielding no article at all)
+#: means the site rules no longer match.
 GENERIC_SHARE_LIMIT = 0.5
-#: Fewer items than this say nothing about the extraction path.
+#: Fewer items (pages) than this say nothing about the extraction path.
 GENERIC_MIN_ITEMS = 2
 
 _IGNORED_EXCEPTIONS = ("IgnoreRequest", "AlreadyStored", "MissingFromArchive")
@@ -75,10 +76,12 @@ def assess(section: dict) -> tuple[str, list[str]]:
     if total >= GENERIC_MIN_ITEMS and generic / total > GENERIC_SHARE_LIMIT:
         warnings.append(f"extraction fell back to the generic extractor for {generic} of {total} pages "
                         "(has the site's template changed?)")
+    # A withdrawn page or a gallery now and then is normal (the summary line shows the count); most pages
+    # yielding nothing means the site's pages changed.
     unextractable = section.get("unextractable", 0)
-    if unextractable:
-        warnings.append(f"{unextractable} article page(s) yielded no article (not an article, or the site's "
-                        "rules no longer match it; the log names each page and why)")
+    if unextractable >= GENERIC_MIN_ITEMS and unextractable / max(pages["article"], 1) > GENERIC_SHARE_LIMIT:
+        warnings.append(f"{unextractable} of {pages['article']} article pages yielded no article (has the site's "
+                        "template changed? the log names each page and why)")
     errors = section["errors"]
     if sum(errors.values()):
         parts = ", ".join(f"{n} {kind}" for kind, n in errors.items() if n)

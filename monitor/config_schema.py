@@ -14,7 +14,6 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import jsonschema
 import yaml
@@ -171,11 +170,10 @@ def _is_codec(value) -> bool:
 
 @FORMATS.checks("http-url", raises=ValueError)
 def _is_http_url(value) -> bool:
-    if isinstance(value, str):
-        parts = urlsplit(value)
-        if not parts.hostname or any(c.isspace() for c in value):
-            raise ValueError("is not a URL with a host name (e.g. https://www.news.cn/health/)")
-        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    from monitor.urls import http_url_problem
+    problem = http_url_problem(value) if isinstance(value, str) else None
+    if problem:
+        raise ValueError(f"is not a URL with a host name (e.g. https://www.news.cn/health/): it {problem}")
     return True
 
 

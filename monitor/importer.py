@@ -15,21 +15,20 @@ from __future__ import annotations
 import codecs
 import json
 import logging
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO, Iterator
-from urllib.parse import urlsplit
 
 import bson
 import jsonschema
 import scrapy
 from scrapy import signals
 
+from monitor.config_schema import key_path
 from monitor.items import ArticleItem
 from monitor.outlets import outlet_for_url
-from monitor.urls import canonical_url
+from monitor.urls import http_url_problem
 from monitor.window import BEIJING, Window, parse_day
 
 logger = logging.getLogger(__name__)
@@ -88,9 +87,6 @@ _ARTICLE_VALIDATOR = jsonschema.Draft202012Validator(ARTICLE_SCHEMA)
 _JSON_TYPES = {dict: "an object", list: "an array", str: "a string", bool: "a boolean", int: "a number",
                float: "a number", type(None): "null"}
 _SCHEMA_TYPES = {"object": "an object", "array": "an array", "string": "a string", "null": "null"}
-#: A host name (letters of any script, digits, `-`, `_`, dot-separated, no empty label) or an IPv6 address.
-_HOST = re.compile(r"[\w-]+(\.[\w-]+)*\.?|[0-9a-f:.]*:[0-9a-f:.]*", re.IGNORECASE)
-_SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f\x7f]")
 
 
 class SkippedLine(ValueError):
@@ -172,7 +168,7 @@ def contract_errors(record) -> list[str]:
 
 
 def _describe(error: jsonschema.ValidationError) -> str:
-    where = field_path(error.absolute_path)
+    where = key_path(error.absolute_path) if error.absolute_path else "the line"  # e.g. images[0].src
     if error.validator == "type":
         expected = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
         return f"{where} must be {' or '.join(_SCHEMA_TYPES[t] for t in expected)}, not {json_type(error.instance)}"
@@ -187,14 +183,6 @@ def _describe(error: jsonschema.ValidationError) -> str:
     return f"{where} breaks the rule {error.validator!r} of the article contract"
 
 
-def field_path(path) -> str:
-    """`images[0].src` for the path ("images", 0, "src")."""
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text or "the line"
-
-
 def json_type(value) -> str:
     return _JSON_TYPES.get(type(value), type(value).__name__)
 
@@ -205,28 +193,9 @@ def shorten(text: str, limit: int = 80) -> str:
 
 def check_url(name: str, value: str) -> None:
     """An article URL: http or https, with a host, no spaces — one the pipelines can canonicalise."""
-    problem = url_problem(value)
+    problem = http_url_problem(value)
     if problem:
         raise invalid(f"{name} {shorten(value)!r} {problem}")
-
-
-def url_problem(value: str) -> str | None:
-    try:
-        parts = urlsplit(value)
-        parts.port  # noqa: B018 -- raises ValueError for a port out of range
-    except ValueError as e:
-        return f"is not a URL ({e})"
-    if parts.scheme.lower() not in ("http", "https"):
-        return "is not an http or https URL"
-    if not parts.hostname or not _HOST.fullmatch(parts.hostname):
-        return "has no valid host"
-    if _SPACE_OR_CONTROL.search(value):
-        return "contains a space or control character"
-    try:
-        canonical_url(value)
-    except Exception as e:  # noqa: BLE001 -- whatever the normalize pipeline would fail on
-        return f"cannot be canonicalised ({type(e).__name__}: {shorten(str(e))})"
-    return None
 
 
 def parse_moment(name: str, value: str, now: datetime) -> datetime:

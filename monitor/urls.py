@@ -44,3 +44,30 @@ def canonical_url(url: str) -> str:
     query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
                        if not TRACKING_PARAMS.match(k)])
     return urlunsplit((scheme, host, path, query, ""))
+
+
+#: A host name (letters of any script, digits, `-`, `_`, dot-separated, no empty label) or an IPv6 address.
+_HOST = re.compile(r"[\w-]+(\.[\w-]+)*\.?|[0-9a-f:.]*:[0-9a-f:.]*", re.IGNORECASE)
+_SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f\x7f]")
+
+
+def http_url_problem(value: str) -> str | None:
+    """What keeps `value` from being a web page's URL (http or https, a valid host, no spaces, one
+    canonical_url takes), or None. For URLs that come from outside: imported articles, outlet files."""
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 -- raises ValueError for a port out of range
+    except ValueError as e:
+        return f"is not a URL ({e})"
+    if parts.scheme.lower() not in ("http", "https"):
+        return "is not an http or https URL"
+    if not parts.hostname or not _HOST.fullmatch(parts.hostname):
+        return "has no valid host"
+    if _SPACE_OR_CONTROL.search(value):
+        return "contains a space or control character"
+    try:
+        canonical_url(value)
+    except Exception as e:  # noqa: BLE001 -- whatever the normalize pipeline would fail on
+        text = str(e) if len(str(e)) <= 80 else str(e)[:79] + "…"
+        return f"cannot be canonicalised ({type(e).__name__}: {text})"
+    return None

@@ -34,6 +34,7 @@ CONCURRENT_ITEMS = 8
 # -- items --------------------------------------------------------------------------------------
 # Item log lines without the item (no body in the log); drops at DEBUG with URL and reason.
 LOG_FORMATTER = "monitor.logformatter.ItemLogFormatter"
+DEFAULT_DROPITEM_LOG_LEVEL = "DEBUG"
 # The order items take; documented in README.md ("Pipelines").
 ITEM_PIPELINES = {
     "monitor.pipelines.normalize.NormalizePipeline": 100,

@@ -5,7 +5,7 @@ import argparse
 import importlib
 import sys
 
-from monitor.cli.common import CommandError
+from monitor.cli.common import exit_code_of
 
 #: Subcommand modules, in the order `monitor --help` lists them.
 COMMANDS = [
@@ -38,25 +38,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from monitor.storage.mongo import DatabaseUnavailable
-    from monitor.storage.server import LocalServerError
-
-    from monitor.config_schema import ConfigError, validate_config
+    from monitor.config_schema import validate_config
 
     args = build_parser().parse_args(argv)
     try:
         # Every command starts from a valid spiders_config/ (the error names file, key and problem).
         validate_config()
         return args.handler(args)
-    except ConfigError as e:
+    except Exception as e:
+        exit_code = exit_code_of(e)
+        if exit_code is None:
+            raise
         print(f"monitor {args.command}: error: {e}", file=sys.stderr)
-        return 2
-    except CommandError as e:
-        print(f"monitor {args.command}: error: {e}", file=sys.stderr)
-        return e.exit_code
-    except (DatabaseUnavailable, LocalServerError) as e:
-        print(f"monitor {args.command}: error: {e}", file=sys.stderr)
-        return 3
+        return exit_code
     except KeyboardInterrupt:
         print(f"monitor {args.command}: interrupted", file=sys.stderr)
         return 130

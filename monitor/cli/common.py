@@ -17,6 +17,23 @@ class CommandError(Exception):
         self.exit_code = exit_code
 
 
+def exit_code_of(error: BaseException) -> int | None:
+    """The exit code of an error the user can act on (its message is printed as one line, without a
+    traceback): 2 bad argument or configuration, 3 database unreachable; None for any other error."""
+    from monitor.config_schema import ConfigError
+    from monitor.spiders.base import SpiderArgumentError
+    from monitor.storage.mongo import DatabaseUnavailable
+    from monitor.storage.server import LocalServerError
+
+    if isinstance(error, CommandError):
+        return error.exit_code
+    if isinstance(error, (ConfigError, SpiderArgumentError)):
+        return 2
+    if isinstance(error, (DatabaseUnavailable, LocalServerError)):
+        return 3
+    return None
+
+
 def project_settings():
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "monitor.settings")
     from scrapy.utils.project import get_project_settings

@@ -15,19 +15,18 @@ class Command(crawl.Command):
     def run(self, args, opts) -> None:
         if len(args) != 1:
             return super().run(args, opts)  # Scrapy's own usage errors
-        from monitor.config_schema import ConfigError, validate_config
-        from monitor.storage.mongo import DatabaseUnavailable
-        from monitor.storage.server import LocalServerError
-        from monitor.spiders.base import SpiderArgumentError
+        from monitor.cli.common import exit_code_of
+        from monitor.config_schema import validate_config
 
         try:
             validate_config()
             self._check_arguments(args[0], opts.spargs)
             gone = self._crawl_with_database(args, opts)
-        except (ConfigError, SpiderArgumentError) as e:
-            return self._fail(e, 2)
-        except (DatabaseUnavailable, LocalServerError) as e:
-            return self._fail(e, 3)
+        except Exception as e:  # the errors `monitor` reports in one line, with its exit codes
+            exit_code = exit_code_of(e)
+            if exit_code is None:
+                raise
+            return self._fail(e, exit_code)
         if gone:
             self._fail(gone, 3)
 

@@ -37,6 +37,7 @@ from monitor.storage.mongo import DatabaseHandle, DatabaseUnavailable, data_dir,
 
 logger = logging.getLogger(__name__)
 
+
 class DatabaseGone(DatabaseUnavailable):
     """The database stopped answering during this command; what was not written is in the spool."""
 

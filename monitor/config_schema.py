@@ -57,6 +57,14 @@ _DATASOURCE = {
     "properties": {"attribute": _LIST_CSS, "id": _REGEX, "url": _TEXT, "entries": _TEXT, "link": _TEXT,
                    "date": _TEXT},
 }
+_SCOPE = {"type": "array", "minItems": 1,
+          "items": {"type": "string", "pattern": r"^(\*\.)?[a-z0-9.-]+\.[a-z]{2,}(/\S*)?$"}}
+#: A search source's url/params/json values: {term} {page} {since:%Y-%m-%d} {until:…} {since_ms} {until_ms} ….
+_TEMPLATE = {"type": "string", "format": "search-template"}
+_TEMPLATED = {"oneOf": [_TEMPLATE, {"type": ["number", "boolean", "null"]},
+                        {"type": "array"}, {"type": "object"}]}
+_HEADERS = {"type": "object", "additionalProperties": {"type": "string"},
+            "propertyNames": {"pattern": r"^[A-Za-z0-9-]+$"}}
 _LIST_SOURCE = {
     "oneOf": [
         _HTTP_URL,
@@ -66,8 +74,9 @@ _LIST_SOURCE = {
             "additionalProperties": False,
             "properties": {
                 "url": _HTTP_URL,
-                "format": {"enum": ["html", "json"]},
-                "entries": _TEXT, "link": _TEXT, "date": _TEXT,
+                "name": _TEXT,
+                "format": {"enum": ["html", "json", "feed", "sitemap", "search"]},
+                "entries": _TEXT, "link": _TEXT, "date": _TEXT, "title": _TEXT, "summary": _TEXT,
                 "page": {"type": "string", "pattern": r"\{n\}"},
                 "first_page_number": {"type": "integer", "minimum": 0},
                 "next": _LIST_CSS,
@@ -75,14 +84,33 @@ _LIST_SOURCE = {
                 "pages": _LIST_CSS,
                 "skip_text": _ONE_OR_MORE_TEXTS,
                 "datasource": _DATASOURCE,
+                "prefilter": {"type": "boolean"},
+                "scope": _SCOPE,
+                "headers": _HEADERS,
+                "max_pages": {"type": "integer", "minimum": 1},
+                # format: search
+                "method": {"enum": ["GET", "POST"]},
+                "params": {"type": "object", "additionalProperties": _TEMPLATED},
+                "json": {"type": "object", "additionalProperties": _TEMPLATED},
+                "terms": _ONE_OR_MORE_TEXTS,
+                "ok": {"type": "object", "minProperties": 1,
+                       "additionalProperties": {"type": ["string", "number", "boolean"]}},
             },
             "allOf": [
-                # entries/link/date are CSS on an HTML page, dotted paths into a JSON one.
-                {"if": {"required": ["format"], "properties": {"format": {"const": "json"}}},
+                # entries/link/date are CSS on an HTML page, dotted paths into a JSON answer.
+                {"if": {"required": ["format"], "properties": {"format": {"enum": ["json", "search"]}}},
                  "then": {"required": ["entries", "link"],
-                          "description": "a json source needs `entries` (the dotted path to the entry array) "
-                                         "and `link` (the URL field)"},
-                 "else": {"properties": {"entries": _LIST_CSS, "link": _LIST_CSS, "date": _LIST_CSS}}},
+                          "description": "a json or search source needs `entries` (the dotted path to the entry "
+                                         "array) and `link` (the URL field)"},
+                 "else": {"properties": {"entries": _LIST_CSS, "link": _LIST_CSS, "date": _LIST_CSS,
+                                         "title": _LIST_CSS, "summary": _LIST_CSS}}},
+                {"if": {"required": ["format"], "properties": {"format": {"const": "search"}}},
+                 "then": {"properties": {"url": _TEMPLATE}},
+                 "else": {"not": {"anyOf": [{"required": [k]} for k in ("method", "params", "json", "terms", "ok")]},
+                          "description": "method, params, json, terms and ok belong to a `format: search` source"}},
+                {"if": {"required": ["json"]},
+                 "then": {"properties": {"method": {"const": "POST"}}, "required": ["method"],
+                          "description": "a search sending a `json` body needs `method: POST`"}},
                 {"if": {"required": ["per_day"], "properties": {"per_day": {"const": True}}},
                  "then": {"properties": {"url": {"type": "string", "pattern": PER_DAY_URL}}}},
             ],
@@ -123,6 +151,21 @@ PATTERN_HINTS = {
     r"\{n\}": "needs an {n} placeholder for the page number, e.g. index_{n}.html",
     PER_DAY_URL: "needs a {day:...} placeholder for a per_day source (one URL per day), e.g. {day:%Y%m}/{day:%d}",
     OUTLET_KEY: "is not an outlet key (lower-case letters, digits and _)",
+    _SCOPE["items"]["pattern"]: "is not a scope: a host, optionally *. for its sub-hosts and a path prefix, "
+                                "e.g. www.cnr.cn/bj/ or *.news.cn",
+}
+
+#: `request:` — read by monitor/spiders/politeness.py: how the outlet's pages are asked for.
+REQUEST_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "user_agent": _TEXT,             # a User-Agent, or `browser` for a current desktop browser's
+        "headers": _HEADERS,             # sent with every request (Referer, Accept-Language, …)
+        "scheme_fallback": {"type": "boolean"},  # a 403 is asked again with http <-> https swapped
+        "download_delay": {"type": "number", "minimum": 0, "maximum": 600},
+        "concurrency": {"type": "integer", "minimum": 1, "maximum": 64},
+    },
 }
 
 #: outlets/<key>.yaml (docs/adding-an-outlet.md).
@@ -139,6 +182,7 @@ OUTLET_SCHEMA = {
         "article": ARTICLE_SCHEMA,
         "list": LIST_SCHEMA,
         "render": RENDER_SCHEMA,
+        "request": REQUEST_SCHEMA,
     },
 }
 
@@ -174,6 +218,21 @@ def _is_http_url(value) -> bool:
     problem = http_url_problem(value) if isinstance(value, str) else None
     if problem:
         raise ValueError(f"is not a URL with a host name (e.g. https://www.news.cn/health/): it {problem}")
+    return True
+
+
+@FORMATS.checks("search-template", raises=ValueError)
+def _is_search_template(value) -> bool:
+    if isinstance(value, str):
+        from datetime import date
+
+        from monitor.spiders.listconfig import fill, template_values
+        try:
+            fill(value, template_values("term", 1, date(2026, 1, 1), date(2026, 1, 7)))
+        except (KeyError, IndexError, ValueError, AttributeError) as e:
+            raise ValueError(f"{value!r} is not a template of {{term}}, {{page}}, {{since:%Y-%m-%d}}, "
+                             f"{{until:%Y-%m-%d}}, {{since_ms}}, {{until_ms}}, {{since_s}}, {{until_s}} "
+                             f"(unknown or malformed placeholder: {e}); write a literal brace as {{{{ or }}}}") from None
     return True
 
 
@@ -246,6 +305,8 @@ def _message(error: jsonschema.ValidationError) -> str:
     if error.validator == "format" and error.cause is not None:
         text = str(error.cause)
         return text if repr(error.instance) in text else f"{error.instance!r} {text}"
+    if error.validator == "not" and error.schema.get("description"):
+        return error.schema["description"]
     if error.validator == "required" and error.schema.get("description"):
         return f"{error.message}: {error.schema['description']}"
     if error.validator == "enum":

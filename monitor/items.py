@@ -17,6 +17,7 @@ class ArticleItem(scrapy.Item):
     original_title = scrapy.Field()   # 原标题, or None
     published_at = scrapy.Field()     # aware datetime (any zone; stored as UTC)
     published_at_raw = scrapy.Field()
+    published_at_source = scrapy.Field()  # "list" when the page showed no date and its list entry did
     author = scrapy.Field()
     editor = scrapy.Field()
     origin = scrapy.Field()           # the outlet the article says it is reprinted from, or None

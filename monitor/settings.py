@@ -92,6 +92,8 @@ DOWNLOADER_MIDDLEWARES = {
     # Operations (monitor/ops/): stored articles are skipped before robots.txt or the network;
     # record/replay sit next to the downloader so they see responses as received.
     "monitor.ops.incremental.SkipStoredArticlesMiddleware": 60,
+    # An outlet's `request: scheme_fallback` (monitor/spiders/politeness.py): before the retry middleware.
+    "monitor.spiders.politeness.SchemeFallbackMiddleware": 540,
     "monitor.ops.record.WarcRecorderMiddleware": 950,
     "monitor.ops.replay.WarcReplayMiddleware": 960,
 }

@@ -78,6 +78,11 @@ SCHEMA = {
             },
         },
         "exclude": {"type": "array", "items": {"type": "string", "minLength": 1}},
+        # what an outlet's site search is asked for (list sources of `format: search`)
+        "search_terms": {"type": "array", "minItems": 1, "uniqueItems": True,
+                         "items": {"type": "string", "minLength": 1}},
+        # the score a list entry's title (and summary) needs before its article is fetched (`prefilter`)
+        "headline_threshold": {"type": "number", "exclusiveMinimum": 0},
         "neutral": {"type": "array", "items": {"type": "string", "minLength": 1}},
     },
 }
@@ -112,6 +117,9 @@ class Topic:
         self.body_weight = weights.get("body", 1)
         self.body_hits_per_term = weights.get("body_hits_per_term", 5)
         self.min_scores = {g: spec.get("min_score", 1) for g, spec in config["groups"].items()}
+        self.search_terms = tuple(config.get("search_terms") or ())
+        # By default one headline hit of any include term lets an entry through.
+        self.headline_threshold = config.get("headline_threshold", self.title_weight)
         self.terms: dict[str, Term] = {}  # folded form -> term
         for group, spec in config["groups"].items():
             terms = spec["terms"]
@@ -192,6 +200,29 @@ class Topic:
                 reason = f"score {score:g} < threshold {self.threshold:g}"
         return Match(keywords=keywords, score=score, group_scores=group_scores, excluded=excluded,
                      relevant=not reason, reason=reason)
+
+
+    def headline(self, title: str, summary: str = "") -> Match:
+        """Whether a list entry could be on topic, from its title (and the summary a feed or search
+        result gives) before its article is fetched: no exclude term in the title, and a score of
+        title hits (one per term, title weight) plus summary hits (one per term, body weight) reaching
+        `headline_threshold`. Lenient by design: the article is scored in full once fetched."""
+        title_hits, summary_hits = self.hits(title or ""), self.hits(summary or "")
+        keywords: dict[str, int] = {}
+        excluded = [t.text for t in title_hits if t.kind == "exclude"]
+        score = 0.0
+        for term in dict.fromkeys([*title_hits, *summary_hits]):
+            if term.kind != "include":
+                continue
+            keywords[term.text] = title_hits.get(term, 0) + summary_hits.get(term, 0)
+            weight = self.title_weight if term in title_hits else self.body_weight
+            score += max(term.weights.values()) * weight
+        score = round(score, 2)
+        reason = (f"exclude term {excluded[0]!r} in the title" if excluded
+                  else f"headline score {score:g} < {self.headline_threshold:g}" if score < self.headline_threshold
+                  else "")
+        return Match(keywords=keywords, score=score, group_scores={}, excluded=excluded, relevant=not reason,
+                     reason=reason)
 
 
 def topics_dir(config_dir: str | os.PathLike) -> Path:

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, datetime, timedelta, timezone
-from urllib.parse import urldefrag, urljoin
+from datetime import date, datetime, time, timedelta, timezone
+from urllib.parse import urldefrag, urlencode, urljoin
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
@@ -23,27 +23,18 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from monitor import workers
 from monitor.items import ArticleItem
 from monitor.outlets import Outlet, load_outlets
-from monitor.spiders.listconfig import ListConfig, ListSource, parse_list_config
+from monitor.spiders import listformats
+from monitor.spiders.listconfig import ListConfig, ListSource, fill, parse_list_config, template_values
 from monitor.spiders.listdates import date_from_text, date_from_url
-from monitor.window import Window
+from monitor.spiders.politeness import outlet_settings
+from monitor.window import BEIJING, Window
 
 ORIGIN_HANDLER = "monitor.spiders.origin.LocalOriginDownloadHandler"
 #: `location.href = "…"` / `window.location.replace("…")` pages standing in for an article.
 JS_REDIRECT = re.compile(r"""(?:location\.href|location\.replace)\s*(?:=|\()\s*["']([^"']+)["']""")
 MAX_JS_REDIRECTS = 5
-#: `callback({...});`: JSON wrapped for a script tag.
-JSONP = re.compile(r"[\w$.]*\s*\((.*)\)\s*;?", re.DOTALL)
-
-
-def _path(data, dotted: str):
-    for part in dotted.split("."):
-        if isinstance(data, dict):
-            data = data.get(part)
-        elif isinstance(data, list) and part.isdigit() and int(part) < len(data):
-            data = data[int(part)]
-        else:
-            return None
-    return data
+#: `published_at_source` of an article dated by the day its list entry (or e-paper issue) showed.
+DATED_BY_LIST = "list"
 
 
 class SpiderArgumentError(ValueError):
@@ -54,8 +45,8 @@ class OutletSpider(scrapy.Spider):
     """Base of every outlet spider; `name` is the outlet key of a file in spiders_config/outlets/.
 
     Arguments (`-a`): `since`, `until` (YYYY-MM-DD, default the last 7 days); `check` (a number:
-    read only the first list page and at most that many articles, whatever their dates — what
-    `monitor outlets check` does).
+    read only the first page of every list source — its first day, its first search term — and at
+    most that many articles from each, whatever their dates — what `monitor outlets check` does).
     """
 
     outlet: Outlet
@@ -71,6 +62,8 @@ class OutletSpider(scrapy.Spider):
         self.outlet = outlets[self.name]
         self.list_config = parse_list_config(self.outlet.config, self.outlet.path)
         self.articles_requested: set[str] = set()
+        #: list source index -> article requests it made (`check` takes up to its limit from each source)
+        self.requested_by_source: dict[int, int] = {}
         #: (url, page kind, reason) of every page that could not be fetched or yielded no article
         self.failures: list[tuple[str, str, str]] = []
         #: (url, article links found, other links ignored) of every list page read
@@ -96,6 +89,12 @@ class OutletSpider(scrapy.Spider):
     @classmethod
     def update_settings(cls, settings):
         super().update_settings(settings)
+        # The outlet's `request:` section (headers, delay, concurrency): this crawler crawls only this outlet.
+        outlet = load_outlets().get(cls.name)
+        if outlet is not None:
+            defaults = {k: v for k, v in settings.getdict("DEFAULT_REQUEST_HEADERS").items()}
+            for name, value in outlet_settings(outlet.config.get("request"), defaults).items():
+                settings.set(name, value, priority="spider")
         # Tests and `monitor outlets check --origin` answer every URL from a local server.
         if settings.get("MONITOR_ORIGIN_OVERRIDE"):
             handlers = {**settings.getdict("DOWNLOAD_HANDLERS"), "http": ORIGIN_HANDLER, "https": ORIGIN_HANDLER}
@@ -106,19 +105,68 @@ class OutletSpider(scrapy.Spider):
     def _stat(self, key: str, count: int = 1) -> None:
         self.crawler.stats.inc_value(f"monitor/{key}", count)
 
+    def _source_stat(self, index: int, key: str, count: int = 1) -> None:
+        """Per list source counters (`monitor/source/<index>/<key>`): the run summary shows them by source."""
+        stats = self.crawler.stats
+        stats.set_value(f"monitor/source/{index}/label", self.list_config.sources[index].label)
+        stats.inc_value(f"monitor/source/{index}/{key}", count)
+
+    def _source_failed(self, index: int | None, url: str, reason: str) -> None:
+        self._stat("list_failed")
+        self.failures.append((url, "list", reason))
+        if index is not None:
+            self._source_stat(index, "failed")
+            self.crawler.stats.set_value(f"monitor/source/{index}/error", f"{url}: {reason}"[:300])
+
+    @property
+    def topic(self):
+        """The crawl's topic (MONITOR_TOPIC): search terms and the headline pre-filter come from it."""
+        if getattr(self, "_topic", None) is None:
+            from monitor.outlets import config_dir
+            from monitor.topics import DEFAULT_TOPIC, load_topic
+            self._topic = load_topic(self.settings.get("MONITOR_TOPIC") or DEFAULT_TOPIC,
+                                     self.settings.get("MONITOR_CONFIG_DIR") or config_dir())
+        return self._topic
+
     def list_request(self, url: str, source_index: int, *, page_number: int = 1, day: date | None = None,
-                     datasource: bool = False) -> scrapy.Request:
+                     datasource: bool = False, child: bool = False) -> scrapy.Request:
+        source = self.list_config.sources[source_index]
         meta = {"outlet": self.name, "page_kind": "list", "list_source": source_index, "page_number": page_number}
         if datasource:
             meta["list_format"] = "datasource"
+        if child:
+            meta["sitemap_child"] = True
         if day is not None:
             meta["list_day"] = day.isoformat()
-        return scrapy.Request(url, callback=self.parse_list, meta=meta, errback=self.list_failed)
+        return scrapy.Request(url, callback=self.parse_list, meta=meta, errback=self.list_failed,
+                              headers=source.headers or None)
 
-    def article_request(self, url: str, list_day: date | None, referer: str, hops: int = 0) -> scrapy.Request:
+    def search_request(self, source_index: int, term: str, page_number: int) -> scrapy.Request:
+        """One page of an outlet's site search for one term over the window (a `format: search` source)."""
+        source = self.list_config.sources[source_index]
+        spec = source.search
+        page = source.first_page_number + page_number - 1
+        values = template_values(term, page, self.window.since, self.window.until)
+        url = fill(source.url, values)
+        if spec.params:
+            query = urlencode({k: v for k, v in fill(spec.params, values).items() if v is not None})
+            url += ("&" if "?" in url else "?") + query
+        request = self.list_request(url, source_index, page_number=page_number)
+        request.meta["search_term"] = term
+        if spec.method == "POST":
+            body = json.dumps(fill(spec.json or {}, values), ensure_ascii=False)
+            headers = {"Content-Type": "application/json;charset=UTF-8", **source.headers}
+            request = request.replace(method="POST", body=body.encode("utf-8"), headers=headers)
+        # one URL (a POST endpoint) answers every term and page: they are different requests all the same
+        return request.replace(dont_filter=True)
+
+    def article_request(self, url: str, list_day: date | None, referer: str, hops: int = 0, *,
+                        dated_by_list: bool = False) -> scrapy.Request:
         meta = {"outlet": self.name, "page_kind": "article", "js_redirects": hops}
         if list_day is not None:
             meta["list_date"] = list_day.isoformat()
+            if dated_by_list:
+                meta["list_dated"] = True  # the day came from the list entry or e-paper issue, not the URL
         return scrapy.Request(url, callback=self.parse_article, meta=meta, headers={"Referer": referer},
                               errback=self.article_failed)
 
@@ -129,25 +177,36 @@ class OutletSpider(scrapy.Spider):
             day -= timedelta(days=1)
         return days
 
+    def search_terms(self, source: ListSource) -> tuple[str, ...]:
+        return source.search.terms or self.topic.search_terms
+
     async def start(self):
-        sources = self.list_config.sources[:1] if self.check_limit is not None else self.list_config.sources
-        for index, source in enumerate(sources):
-            if source.per_day:
-                days = self.days()[:1] if self.check_limit is not None else self.days()
-                for day in days:
+        checking = self.check_limit is not None
+        for index, source in enumerate(self.list_config.sources):
+            if source.format == "search":
+                terms = self.search_terms(source)
+                if not terms:
+                    self.logger.warning("%s: list.sources[%d] is a site search, but topic %s has no search_terms "
+                                        "and the source no terms; it is skipped", self.name, index, self.topic.key)
+                    self._source_failed(index, source.url, "no search terms (topic search_terms or the "
+                                                           "source's terms)")
+                for term in terms[:1] if checking else terms:
+                    yield self.search_request(index, term, 1)
+            elif source.per_day:
+                for day in self.days()[:1] if checking else self.days():
                     yield self.list_request(source.url.format(day=day), index, day=day)
             else:
                 yield self.list_request(source.url, index)
 
     def list_failed(self, failure):
         request = failure.request
+        index = request.meta.get("list_source")
         if failure.check(HttpError) and failure.value.response.status == 404 and request.meta.get("list_day"):
             # e-paper days without an issue (Sundays, holidays) are normal
             self._stat("list_no_issue")
             self.logger.info("%s: no issue at %s", self.name, request.url)
             return
-        self._stat("list_failed")
-        self.failures.append((request.url, "list", failure.getErrorMessage()))
+        self._source_failed(index, request.url, failure.getErrorMessage())
         self.logger.warning("%s: list page %s could not be read (%s); its articles are not discovered",
                             self.name, request.url, failure.getErrorMessage())
 
@@ -161,88 +220,91 @@ class OutletSpider(scrapy.Spider):
 
     # -- list pages ----------------------------------------------------------------------------
 
-    def _entries(self, response, source: ListSource):
-        """(link, date text, entry text) for each entry of an HTML or JSON list."""
+    def _entries(self, response, source: ListSource) -> tuple[list[listformats.ListEntry], list]:
+        """(entries, child sitemaps) of a list response; BadList when it is not what the source says."""
         if response.meta.get("list_format") == "datasource":
             spec = source.datasource
-            yield from self._json_entries(response, spec.entries, spec.link, spec.date)
-            return
-        if source.format == "json":
-            yield from self._json_entries(response, source.entries, source.link, source.date)
-            return
-        entries = response.css(source.entries) if source.entries else response.css("a[href], a[data-href]")
-        for entry in entries:
-            if source.link:
-                links = entry.css(source.link)
-            elif entry.root.tag == "a":
-                links = [entry]
-            else:
-                links = entry.css("a[href], a[data-href]")[:1]
-            date_text = " ".join(entry.css(source.date).css("::text").getall()) if source.date else None
-            text = " ".join(" ".join(entry.css("::text").getall()).split())
-            for link in links:
-                href = link.attrib.get("href") or link.attrib.get("data-href")
-                if href:
-                    yield href.strip(), date_text, text
+            data = listformats.load_json(response.text)
+            return listformats.json_entries(data, spec.entries, spec.link, spec.date), []
+        if source.format in ("json", "search"):
+            data = listformats.load_json(response.text if hasattr(response, "text") else
+                                         response.body.decode("utf-8", "replace"))
+            if source.search is not None and source.search.ok:
+                listformats.check_ok(data, source.search.ok)
+            return listformats.json_entries(data, source.entries, source.link, source.date, source.title,
+                                            source.summary), []
+        if source.format == "feed":
+            return listformats.feed_entries(response.body), []
+        if source.format == "sitemap":
+            return listformats.sitemap_entries(response.body)
+        if not hasattr(response, "css"):
+            raise listformats.BadList(f"not an HTML page (Content-Type {response.headers.get('Content-Type')!r})")
+        return listformats.html_entries(response, source.entries, source.link, source.date, source.title,
+                                        source.summary), []
 
-    def _json_entries(self, response, entries_path, link_key, date_key):
-        text = response.text.strip()
-        jsonp = JSONP.fullmatch(text)
-        try:
-            data = json.loads(jsonp.group(1) if jsonp else text)
-        except ValueError as e:
-            self._stat("list_failed")
-            self.failures.append((response.url, "list", f"not JSON: {e}"))
-            self.logger.warning("%s: list %s is not JSON (%s); skipped", self.name, response.url, e)
-            return
-        entries = _path(data, entries_path)
-        if not isinstance(entries, list):
-            self._stat("list_failed")
-            self.logger.warning("%s: list %s has no entry array at %r; check list.sources in %s",
-                                self.name, response.url, entries_path, self.outlet.path)
-            return
-        for entry in entries:
-            if isinstance(entry, dict) and isinstance(entry.get(link_key), str):
-                date_text = entry.get(date_key) if date_key else None
-                yield entry[link_key].strip(), date_text, str(entry.get("title") or entry.get("Title") or "")
+    def _checked_enough(self, index: int) -> bool:
+        return self.requested_by_source.get(index, 0) >= self.check_limit
 
     def parse_list(self, response):
         index = response.meta["list_source"]
         source = self.list_config.sources[index]
         issue_day = date.fromisoformat(response.meta["list_day"]) if response.meta.get("list_day") else None
         checking = self.check_limit is not None
+        self._source_stat(index, "pages")
+        try:
+            entries, children = self._entries(response, source)
+        except listformats.BadList as e:
+            self._source_failed(index, response.url, str(e))
+            self.logger.warning("%s: list %s (list.sources[%d] in %s) is unusable: %s; its other sources go on",
+                                self.name, response.url, index, self.outlet.path, e)
+            return
         days_seen: list[date] = []
         found = ignored = 0
-        for href, date_text, text in self._entries(response, source):
-            url = urldefrag(response.urljoin(href))[0]  # e-paper links end in #page anchors
-            if any(word in text for word in source.skip_text):
+        for entry in entries:
+            url = urldefrag(response.urljoin(entry.link))[0]  # e-paper links end in #page anchors
+            if any(word in entry.text for word in source.skip_text):
                 continue
             if not self.list_config.is_article(url):
                 ignored += 1
                 continue
             found += 1
-            day = date_from_text(date_text, self.window.until) or issue_day or date_from_url(url)
+            shown = date_from_text(entry.date, self.window.until) or issue_day
+            day = shown or date_from_url(url)
             if day is not None:
                 days_seen.append(day)
             if url in self.articles_requested:
                 continue  # listed twice (a page and its JSON list, two lists of one outlet)
             if checking:
-                if len(self.articles_requested) >= self.check_limit:
+                if self._checked_enough(index):
                     continue
             elif day is not None and not self.window.contains_day(day):
                 self._stat("list_entries_outside_window")
+                self._source_stat(index, "outside_window")
                 continue
+            if source.prefilter and not checking:
+                verdict = self.topic.headline(entry.title, entry.summary if entry.summary != entry.title else "")
+                if not verdict.relevant:
+                    self._stat("list_prefiltered")
+                    self._source_stat(index, "prefiltered")
+                    self.logger.debug("%s: not fetched, %s: %s (%s)", self.name, url, entry.title, verdict.reason)
+                    continue
             self.articles_requested.add(url)
-            yield self.article_request(url, day, response.url)
+            self.requested_by_source[index] = self.requested_by_source.get(index, 0) + 1
+            self._source_stat(index, "requested")
+            yield self.article_request(url, day, response.url, dated_by_list=shown is not None)
         self.lists_read.append((response.url, found, ignored))
         self._stat("list_links_ignored", ignored)
         self._stat("list_articles_found", found)
+        self._source_stat(index, "links", found)
         self.logger.debug("%s: %s: %d article links, %d other links ignored", self.name, response.url, found, ignored)
-        if found == 0 and response.meta.get("list_format") != "datasource" and not source.datasource:
+        if found == 0 and not children and response.meta.get("list_format") != "datasource" \
+                and not source.datasource and source.format != "search":
             self._stat("list_empty")
+            self._source_stat(index, "empty")
             self.logger.warning("%s: list page %s shows no article links; check list.sources[%d] and "
                                 "list.articles in %s", self.name, response.url, index, self.outlet.path)
         yield from self._datasource_requests(response, source, index)
+        yield from self._sitemap_children(children, index, response)
         if source.pages and response.meta["page_number"] == 1:
             for href in response.css(source.pages).css("::attr(href)").getall():
                 url = response.urljoin(href.strip())
@@ -255,13 +317,19 @@ class OutletSpider(scrapy.Spider):
             self.logger.info("%s: %s lists nothing newer than %s; not reading further pages",
                              self.name, response.url, self.window.since)
             return
+        if source.format == "search":
+            if entries and response.meta["page_number"] < self.list_config.page_limit(source):
+                yield self.search_request(index, response.meta["search_term"], response.meta["page_number"] + 1)
+            return
         next_url = self._next_page(response, source)
         if next_url:
             yield self.list_request(next_url, index, page_number=response.meta["page_number"] + 1, day=issue_day)
 
     def _next_page(self, response, source: ListSource) -> str | None:
         number = response.meta["page_number"]
-        if number >= self.list_config.max_pages or response.meta.get("list_format") == "datasource":
+        if number >= self.list_config.page_limit(source) or response.meta.get("list_format") == "datasource":
+            return None
+        if source.format != "html":
             return None
         if source.next:
             href = response.css(source.next).css("::attr(href)").get()
@@ -270,6 +338,19 @@ class OutletSpider(scrapy.Spider):
             n = source.first_page_number + number - 1
             return urljoin(source.url, source.page.format(n=n))
         return None
+
+    def _sitemap_children(self, children, index: int, response):
+        """A sitemap index's sitemaps, those modified within the window or undated (at most max_pages)."""
+        if response.meta.get("sitemap_child") and children:
+            self.logger.info("%s: %s: a sitemap index inside a sitemap index is not followed", self.name, response.url)
+            return
+        wanted = []
+        for child in children:
+            day = date_from_text(child.date, self.window.until)
+            if day is None or day >= self.window.since:
+                wanted.append(child)
+        for child in wanted[: self.list_config.page_limit(self.list_config.sources[index])]:
+            yield self.list_request(response.urljoin(child.link), index, child=True)
 
     def _datasource_requests(self, response, source: ListSource, index: int):
         spec = source.datasource
@@ -307,6 +388,13 @@ class OutletSpider(scrapy.Spider):
             if key in ArticleItem.fields:
                 item[key] = value
         item["outlet"] = self.name
+        if item.get("published_at") is None and response.meta.get("list_dated"):
+            # The page shows no date: the day its list entry (or e-paper issue) showed, marked as such.
+            day = date.fromisoformat(response.meta["list_date"])
+            item["published_at"] = datetime.combine(day, time.min, BEIJING)
+            item["published_at_raw"] = f"list: {day.isoformat()}"
+            item["published_at_source"] = DATED_BY_LIST
+            self._stat("dated_by_list")
         item["fetched_at"] = datetime.now(timezone.utc)
         first_url = response.meta.get("seen_as") or (response.meta.get("redirect_urls") or [response.url])[0]
         if first_url != item.get("url"):

@@ -58,7 +58,7 @@ def test_section_values_are_checked_against_what_their_loaders_accept(config):
              "url: https://health.gmw.cn/node_9583.htm\n      per_day: true")
     problems = {str(p) for p in check_config_dir(config)}
     assert problems == {
-        f"{xinhua}: list.sources[0].format: 'xml' is not one of the accepted values: 'html', 'json'",
+        f"{xinhua}: list.sources[0].format: 'xml' is not one of the accepted values: 'html', 'json', 'feed', 'sitemap', 'search'",
         f"{xinhua}: article.date_patterns[0]: '(?P<year' is not a valid regular expression: "
         "missing >, unterminated name at position 4",
         f"{outlets / 'nhc.yaml'}: list.sources[0].page: 'list_n.shtml' needs an {{n}} placeholder for the page "

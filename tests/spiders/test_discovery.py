@@ -140,7 +140,7 @@ def test_bad_spider_arguments_name_the_argument(kwargs, message):
     ({"articles": ["x"], "sources": [{"url": "https://a.cn/{day:%Y}", "per_day": False, "page": "p.html"}]},
      "needs an {n} placeholder"),
     ({"articles": ["x"], "sources": [{"url": "https://a.cn/", "per_day": True}]}, "needs a {day:...} placeholder"),
-    ({"articles": ["x"], "sources": [{"url": "https://a.cn/l.json", "format": "json"}]}, "a json source needs"),
+    ({"articles": ["x"], "sources": [{"url": "https://a.cn/l.json", "format": "json"}]}, "a json or search source needs"),
 ])
 def test_malformed_list_sections_name_the_file_and_key(section, message):
     config = {"key": "demo", "list": section} if section is not None else {"key": "demo"}

@@ -24,6 +24,23 @@ def _with_prefix(stats: dict, prefix: str) -> dict[str, int]:
     return {k[len(prefix):]: v for k, v in stats.items() if k.startswith(prefix) and "/" not in k[len(prefix):]}
 
 
+SOURCE_COUNTERS = ("pages", "links", "requested", "prefiltered", "outside_window", "failed", "empty")
+
+
+def source_sections(stats: dict) -> list[dict]:
+    """Each list source's counters (`monitor/source/<index>/<counter>`, set by the spider), by index."""
+    sources: dict[int, dict] = {}
+    for key, value in stats.items():
+        if not key.startswith("monitor/source/"):
+            continue
+        index, _, name = key[len("monitor/source/"):].partition("/")
+        if not index.isdigit() or not name:
+            continue
+        section = sources.setdefault(int(index), {"index": int(index), **dict.fromkeys(SOURCE_COUNTERS, 0)})
+        section[name] = value
+    return [sources[i] for i in sorted(sources)]
+
+
 def outlet_section(stats: dict) -> dict:
     """The counters a run document keeps for one outlet, from its crawler's stats."""
     get = lambda key: stats.get(key, 0)  # noqa: E731
@@ -43,6 +60,8 @@ def outlet_section(stats: dict) -> dict:
         "skipped_stored": get("monitor/incremental/skipped_stored"),
         "unextractable": get("monitor/extract_failed"),
         "missing_from_archive": get("monitor/replay/missing"),
+        "dated_by_list": get("monitor/dated_by_list"),
+        "sources": source_sections(stats),
         "errors": {"download": download_errors, "http": http_errors,
                    "spider": get("monitor/errors/spider")},
         "finish_reason": stats.get("finish_reason"),
@@ -82,6 +101,11 @@ def assess(section: dict) -> tuple[str, list[str]]:
     if unextractable >= GENERIC_MIN_ITEMS and unextractable / max(pages["article"], 1) > GENERIC_SHARE_LIMIT:
         warnings.append(f"{unextractable} of {pages['article']} article pages yielded no article (has the site's "
                         "template changed? the log names each page and why)")
+    for source in section.get("sources", []):
+        if source.get("failed"):
+            warnings.append(f"list source {source.get('label', source['index'])}: {source['failed']} request(s) "
+                            f"unusable (last: {source.get('error', 'no reason recorded')}); its other pages and "
+                            "the outlet's other sources went on")
     errors = section["errors"]
     if sum(errors.values()):
         parts = ", ".join(f"{n} {kind}" for kind, n in errors.items() if n)

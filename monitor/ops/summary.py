@@ -15,9 +15,25 @@ def outlet_line(name: str, s: dict) -> list[str]:
             f"already stored {s.get('skipped_stored', 0)}, dropped: {_counts(s.get('dropped', {}))}")
     if s.get("unextractable"):
         line += f", no article in {s['unextractable']} page(s)"
+    if s.get("dated_by_list"):
+        line += f", dated by their list entry {s['dated_by_list']}"
     if s.get("missing_from_archive"):
         line += f", missing from archive {s['missing_from_archive']}"
-    return [line] + [f"      ! {p}" for p in s.get("problems", [])]
+    return [line] + [f"      ! {p}" for p in s.get("problems", [])] + [
+        f"      source {source_line(src)}" for src in s.get("sources", [])]
+
+
+def source_line(source: dict) -> str:
+    """One list source's part of a run: what it listed, fetched and left out (and why)."""
+    parts = [f"pages {source.get('pages', 0)}", f"article links {source.get('links', 0)}",
+             f"fetched {source.get('requested', 0)}"]
+    if source.get("prefiltered"):
+        parts.append(f"not fetched by the title pre-filter {source['prefiltered']}")
+    if source.get("outside_window"):
+        parts.append(f"outside the window {source['outside_window']}")
+    if source.get("failed"):
+        parts.append(f"failed {source['failed']}")
+    return f"[{source.get('index')}] {source.get('label', '')}: " + ", ".join(parts)
 
 
 def run_summary(run: dict) -> str:

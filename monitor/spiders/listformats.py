@@ -9,11 +9,14 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from io import BytesIO
 
 import feedparser
 from lxml import etree
 from w3lib.html import remove_tags, replace_entities
+
+from monitor.window import BEIJING
 
 #: `callback({...});`: JSON wrapped for a script tag.
 JSONP = re.compile(r"[\w$.]*\s*\((.*)\)\s*;?", re.DOTALL)
@@ -96,11 +99,11 @@ def json_entries(data, entries: str, link: str, date: str | None = None, title: 
 
 def feed_entries(body: bytes) -> list[ListEntry]:
     """RSS 0.9x/1.0/2.0 or Atom (feedparser); a feed that does not parse at all is a BadList."""
+    if not body.strip():
+        raise BadList("an empty answer where a feed was expected")
     parsed = feedparser.parse(BytesIO(body))
-    if parsed.bozo and not parsed.entries:
-        reason = parsed.get("bozo_exception")
-        raise BadList(f"not an RSS or Atom feed ({reason})" if body.strip() else "an empty answer where a feed "
-                                                                                  "was expected")
+    if parsed.bozo and not parsed.entries and not parsed.get("version"):
+        raise BadList(f"not an RSS or Atom feed ({parsed.get('bozo_exception')})")
     if not parsed.entries and not parsed.get("version"):
         raise BadList("not an RSS or Atom feed (no channel or feed element)")
     found = []
@@ -108,7 +111,10 @@ def feed_entries(body: bytes) -> list[ListEntry]:
         link = entry.get("link") or next((l.get("href") for l in entry.get("links", []) if l.get("href")), None)
         if not link:
             continue
-        date = entry.get("published") or entry.get("updated") or entry.get("dc_date")
+        # feedparser reads every date format feeds use (RFC 822, W3C) into UTC; the list wants Beijing days
+        parsed_date = entry.get("published_parsed") or entry.get("updated_parsed")
+        date = (datetime(*parsed_date[:6], tzinfo=timezone.utc).astimezone(BEIJING).isoformat() if parsed_date
+                else entry.get("published") or entry.get("updated"))
         found.append(ListEntry(link=link.strip(), date=date, title=plain(entry.get("title")),
                                summary=plain(entry.get("summary"))))
     return found

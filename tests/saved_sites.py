@@ -1,12 +1,15 @@
 """Saved outlet pages (tests/sites/<outlet>/) served by their original URLs from 127.0.0.1.
 
 Each site directory has `urls.tsv` (url, file, content_type: one row per saved page, under the real
-site's original URL) and `expected.json` (what a crawl of the test window must find).
+site's original URL; optional columns method and body: a POST row — a site's search API — answers a
+POST of that exact body, see tools/make_sample_archive.py) and `expected.json` (what a crawl of the
+test window must find).
 
 How a crawl reaches them: the spider runs with `-s MONITOR_ORIGIN_OVERRIDE=http://127.0.0.1:PORT`,
 which makes Scrapy's download handler (monitor/spiders/origin.py) fetch
 `http://127.0.0.1:PORT/<original URL>` while the response keeps the original URL. This server
-answers such a path with the saved file and its content type (404 for anything not saved) and
+answers such a path with the saved file and its content type (404 for anything not saved; a POST
+is answered by the row of the same URL and body, a JSON body compared in canonical form) and
 records every URL asked for, so a test can tell which pages a crawl read and which it never
 touched. Everything above the downloader — spider, middlewares, pipelines — sees the real URLs,
 and the same urls.tsv files can be packed into a replay archive.
@@ -20,6 +23,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from monitor.ops.warc import request_key
+
 SITES = Path(__file__).resolve().parent / "sites"
 
 
@@ -28,8 +33,17 @@ def site_dirs() -> list[Path]:
 
 
 def saved_pages(site: Path) -> dict[str, tuple[Path, str]]:
+    """(file, content type) of every saved page: a GET row under its URL, a POST row under
+    `page_key(url, "POST", body)` (the key SiteServer looks a POST up by)."""
     with open(site / "urls.tsv", encoding="utf-8", newline="") as f:
-        return {row["url"]: (site / row["file"], row["content_type"]) for row in csv.DictReader(f, delimiter="\t")}
+        return {page_key(row["url"], (row.get("method") or "").strip() or "GET", row.get("body") or ""):
+                (site / row["file"], row["content_type"]) for row in csv.DictReader(f, delimiter="\t")}
+
+
+def page_key(url: str, method: str = "GET", body: bytes | str = b"") -> str:
+    """A GET: the URL itself (as the pages have always been keyed). Any other method: monitor's
+    `request_key` (method, canonical URL, digest of the body with JSON in canonical form)."""
+    return url if method.upper() == "GET" else request_key(url, method, body)
 
 
 def expected(site: str) -> dict:
@@ -37,18 +51,29 @@ def expected(site: str) -> dict:
 
 
 class SiteServer:
-    """A threaded HTTP server on 127.0.0.1 answering `/<original URL>` from the saved pages."""
+    """A threaded HTTP server on 127.0.0.1 answering `/<original URL>` from the saved pages: a GET from
+    `pages[url]`, a POST from `pages[page_key(url, "POST", body)]` (as `saved_pages` keys them)."""
 
     def __init__(self, pages: dict[str, tuple[Path, str]], *, gzip_when_asked: bool = False):
         self.pages = pages
-        self.requested: list[str] = []
+        self.requested: list[str] = []  # every URL asked for, GET or POST
+        self.requested_bodies: list[tuple[str, bytes]] = []  # (URL, body) of every POST
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):
                 url = self.path[1:]
                 server.requested.append(url)
-                page = server.pages.get(url)
+                self._answer(server.pages.get(url))
+
+            def do_POST(self):
+                url = self.path[1:]
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                server.requested.append(url)
+                server.requested_bodies.append((url, body))
+                self._answer(server.pages.get(page_key(url, "POST", body)))
+
+            def _answer(self, page):
                 if page is None:
                     self.send_error(404, "not saved")
                     return

@@ -1,9 +1,9 @@
-"""monitor crawl [OUTLET ...] [--since D --until D] [--record DIR] [--replay PATH] [--refresh]"""
+"""monitor crawl [OUTLET ...] [--since D --until D | --days N] [--record DIR] [--replay PATH] [--refresh]"""
 from __future__ import annotations
 
 from pathlib import Path
 
-from monitor.cli.common import CommandError, database, day, project_settings
+from monitor.cli.common import CommandError, database, day, positive_int, project_settings
 
 NAME = "crawl"
 HELP = "crawl outlets into MongoDB without exporting (all outlets when none is named)"
@@ -26,6 +26,9 @@ def add_arguments(parser):
     parser.add_argument("--since", type=day, help="first day of the window (YYYY-MM-DD, Beijing time; "
                         "default: 6 days before --until)")
     parser.add_argument("--until", type=day, help="last day of the window (YYYY-MM-DD; default: today)")
+    parser.add_argument("--days", type=positive_int, metavar="N",
+                        help="the window is the last N days up to --until (default 7); `--days 2` is the daily "
+                             "crawl of docs/scheduling.md. Not with --since")
     add_crawl_options(parser)
 
 
@@ -64,8 +67,13 @@ def run(args) -> int:
 
     settings = project_settings()
     outlets = check_outlets(settings, args.outlets)
+    if args.days is not None and args.since is not None:
+        raise CommandError("--days and --since both set the window's first day; give one of them", 2)
+    if args.days is not None and args.days > 366:
+        raise CommandError(f"--days {args.days}: at most 366 (use --since for a longer backfill)", 2)
     try:
-        window = Window.from_args(args.since and args.since.isoformat(), args.until and args.until.isoformat())
+        window = Window.from_args(args.since and args.since.isoformat(), args.until and args.until.isoformat(),
+                                  days=args.days or 7)
     except ValueError as e:
         raise CommandError(f"--since/--until: {e}", 2) from None
     options = crawl_options(args)

@@ -16,14 +16,16 @@ def add_arguments(parser):
     sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     sub.add_parser("list", help="each outlet with its list sources and whether it renders JavaScript",
                    description="Each outlet (spider name), its display name, list sources and rendering.")
-    check = sub.add_parser("check", help="fetch an outlet's first list page and two of its articles; "
-                           "print what was found and which fields are missing",
-                           description="Fetch the outlet's first list source (live, or from --origin), "
-                                       "then the first articles it links, whatever their dates. Nothing "
-                                       "is stored. Exit code 1 when no article was found or one lacks a "
-                                       "title, publish time or body.")
+    check = sub.add_parser("check", help="fetch the first page of each of an outlet's list sources and two "
+                           "articles from each; print what was found and which fields are missing",
+                           description="Fetch the first page of every list source of the outlet (live, or from "
+                                       "--origin): an e-paper's latest day, a site search's first term; then "
+                                       "the first articles each links, whatever their dates. Nothing is stored. "
+                                       "Exit code 1 when a source failed or found no article, or an article "
+                                       "lacks a title, publish time or body.")
     check.add_argument("name", metavar="NAME", help="outlet key, e.g. xinhua")
-    check.add_argument("--articles", type=positive_int, default=2, metavar="N", help="articles to fetch (default 2)")
+    check.add_argument("--articles", type=positive_int, default=2, metavar="N",
+                       help="articles to fetch from each source (default 2)")
     check.add_argument("--origin", metavar="URL",
                        help="answer every request from this server as http://HOST:PORT/<original URL> "
                             "(a replay of saved pages) instead of the live sites")
@@ -51,17 +53,18 @@ def list_outlets() -> int:
         except ListConfigError as e:
             print(f"    list: not usable: {e}")
             continue
-        for source in config.sources:
-            how = []
+        for index, source in enumerate(config.sources):
+            how = [] if source.format == "html" else [source.format]
             if source.per_day:
                 how.append("one per day")
-            if source.format == "json":
-                how.append("JSON")
             if source.datasource:
                 how.append("+ datasource JSON")
             if source.page or source.next:
                 how.append("paged")
-            print(f"    list: {source.url}" + (f"  [{', '.join(how)}]" if how else ""))
+            if source.prefilter:
+                how.append("title pre-filter")
+            how.append("scope " + " ".join(map(str, source.scope)))
+            print(f"    list [{index}]: {source.name + ' ' if source.name else ''}{source.url}  [{', '.join(how)}]")
     return 0
 
 
@@ -120,6 +123,7 @@ def check_outlet(name: str, articles: int, origin: str | None) -> int:
 
 
 def _report(name, spider, items) -> int:
+    from monitor.ops.health import source_sections
     ok = True
     print(f"{name}: list pages read")
     for url, found, ignored in spider.lists_read:
@@ -129,6 +133,15 @@ def _report(name, spider, items) -> int:
         ok = False
     if not spider.lists_read:
         print("  no list page could be read")
+    print(f"{name}: list sources")
+    counted = {s["index"]: s for s in source_sections(spider.crawler.stats.get_stats())}
+    for index, source in enumerate(spider.list_config.sources):
+        counts = counted.get(index, {})
+        state = "FAILED" if counts.get("failed") else "ok" if counts.get("requested") else "NO ARTICLE"
+        print(f"  [{index}] {state:<10} {source.label}: {counts.get('pages', 0)} page(s), "
+              f"{counts.get('links', 0)} article link(s), {counts.get('requested', 0)} fetched"
+              + (f" — {counts['error']}" if counts.get("error") else ""))
+        ok = ok and state == "ok"
     print(f"{name}: articles")
     if not items:
         print("  none found: check list.sources and list.articles in the outlet's file")

@@ -1,9 +1,11 @@
 """`--replay PATH`: answer every request from WARC files; never touch the network.
 
 A downloader middleware next to the downloader (MONITOR_REPLAY_PATH switches it on). The archive
-is indexed by URL once per process; bodies are read from disk on demand. A robots.txt the archive
-lacks is answered 404 (allow all). Any other request the archive lacks is counted per outlet
-(`monitor/replay/missing`), logged and dropped: a replay reports its gaps instead of hiding them.
+is indexed once per process: a GET by its URL, a POST (a site's search API) by URL and body, a JSON
+body in canonical form (`monitor.ops.warc.request_key`); bodies are read from disk on demand. A
+robots.txt the archive lacks is answered 404 (allow all). Any other request the archive lacks is
+counted per outlet (`monitor/replay/missing`), logged (a POST with its method and the start of its
+body) and dropped: a replay reports its gaps instead of hiding them.
 """
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ logger = logging.getLogger(__name__)
 
 
 class MissingFromArchive(IgnoreRequest):
-    """The replay archive has no response for this URL."""
+    """The replay archive has no response for this request (URL; method and body when not a GET)."""
 
 
 @lru_cache(maxsize=4)
@@ -48,7 +50,7 @@ class WarcReplayMiddleware:
         return cls(crawler, archive_index(str(Path(path).resolve())))
 
     def process_request(self, request: Request):
-        stored = self.index.get(request.url)
+        stored = self.index.get(request.url, request.method, request.body)
         if stored is not None:
             headers = Headers()
             for name, value in stored.headers:
@@ -63,9 +65,10 @@ class WarcReplayMiddleware:
         outlet = request.meta.get("outlet") or getattr(self.crawler.spider, "name", "unknown")
         self.stats.inc_value("monitor/replay/missing")
         self.stats.inc_value(f"monitor/replay/missing/{outlet}")
+        what = _described(request)
         logger.warning("Not in the replay archive (outlet %s, %s page): %s", outlet,
-                       request.meta.get("page_kind", "other"), request.url)
-        raise MissingFromArchive(f"not in the replay archive: {request.url}")
+                       request.meta.get("page_kind", "other"), what)
+        raise MissingFromArchive(f"not in the replay archive: {what}")
 
     def spider_closed(self, spider):
         missing = self.stats.get_value("monitor/replay/missing", 0)
@@ -73,3 +76,12 @@ class WarcReplayMiddleware:
         log = logger.warning if missing else logger.info
         log("Replay of %s: %d response(s) served from the archive, %d request(s) missing from it",
             spider.name, served, missing)
+
+
+def _described(request: Request) -> str:
+    """A GET as its URL (as always); any other method with its body's first 100 characters, which is what
+    tells one search request from another."""
+    if request.method.upper() == "GET":
+        return request.url
+    text = (request.body or b"").decode("utf-8", errors="replace")
+    return f"{request.method.upper()} {request.url} body: {text[:100]}" + ("…" if len(text) > 100 else "")

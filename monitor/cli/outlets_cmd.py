@@ -1,7 +1,7 @@
 """monitor outlets list | monitor outlets check NAME [--articles N] [--origin URL]"""
 from __future__ import annotations
 
-from monitor.cli.common import CommandError, positive_int, project_settings
+from monitor.cli.common import CommandError, day, positive_int, project_settings
 
 NAME = "outlets"
 HELP = "list the configured outlets, or check one outlet's list page and articles live"
@@ -26,6 +26,9 @@ def add_arguments(parser):
     check.add_argument("name", metavar="NAME", help="outlet key, e.g. xinhua")
     check.add_argument("--articles", type=positive_int, default=2, metavar="N",
                        help="articles to fetch from each source (default 2)")
+    check.add_argument("--until", type=day, metavar="YYYY-MM-DD",
+                       help="check as of this day (default today): an e-paper's latest issue up to it, a site "
+                            "search over the 7 days up to it")
     check.add_argument("--origin", metavar="URL",
                        help="answer every request from this server as http://HOST:PORT/<original URL> "
                             "(a replay of saved pages) instead of the live sites")
@@ -34,7 +37,7 @@ def add_arguments(parser):
 def run(args) -> int:
     if args.action == "list":
         return list_outlets()
-    return check_outlet(args.name, args.articles, args.origin)
+    return check_outlet(args.name, args.articles, args.origin, args.until)
 
 
 def _outlets():
@@ -81,7 +84,7 @@ def _rendering(section) -> str:
     return ", ".join(parts) or "no JavaScript rendering"
 
 
-def check_outlet(name: str, articles: int, origin: str | None) -> int:
+def check_outlet(name: str, articles: int, origin: str | None, until=None) -> int:
     outlets = _outlets()
     if name not in outlets:
         raise CommandError(f"unknown outlet {name!r}; accepted names: {', '.join(sorted(outlets))}", 2)
@@ -116,7 +119,8 @@ def check_outlet(name: str, articles: int, origin: str | None) -> int:
 
     # (signals hold weak references: `collect` lives as long as this frame)
     crawler.signals.connect(collect, signal=signals.item_scraped)
-    process.crawl(crawler, check=str(articles))
+    window = {"until": until.isoformat()} if until else {}
+    process.crawl(crawler, check=str(articles), **window)
     process.start()
     spider = crawler.spider
     return _report(name, spider, items)

@@ -205,6 +205,10 @@ class OutletSpider(scrapy.Spider):
             # e-paper days without an issue (Sundays, holidays) are normal
             self._stat("list_no_issue")
             self.logger.info("%s: no issue at %s", self.name, request.url)
+            day = date.fromisoformat(request.meta["list_day"]) - timedelta(days=1)
+            if self.check_limit is not None and day >= self.window.since and request.meta["page_number"] == 1:
+                # a check looks at the latest issue there is: the day before, back to the window's start
+                yield self.list_request(self.list_config.sources[index].url.format(day=day), index, day=day)
             return
         self._source_failed(index, request.url, failure.getErrorMessage())
         self.logger.warning("%s: list page %s could not be read (%s); its articles are not discovered",

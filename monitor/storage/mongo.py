@@ -103,8 +103,15 @@ def open_database(settings=None, *, uri: str | None = None, name: str | None = N
     if not uri:
         server = LocalServer(data_dir(settings))
         uri = server.acquire()
-    client = pymongo.MongoClient(uri, tz_aware=True, tzinfo=timezone.utc,
-                                 serverSelectionTimeoutMS=timeout_ms, connectTimeoutMS=timeout_ms)
+    try:
+        client = pymongo.MongoClient(uri, tz_aware=True, tzinfo=timezone.utc,
+                                     serverSelectionTimeoutMS=timeout_ms, connectTimeoutMS=timeout_ms)
+    except (PyMongoError, ValueError) as e:
+        # a malformed URI (pymongo's InvalidURI is a ValueError): no server could ever be reached with it
+        if server is not None:
+            server.release()
+        raise DatabaseUnavailable(f"MONGO_URI {_redact(uri)!r} is not a MongoDB URI ({e}); set it to "
+                                  "mongodb://HOST:PORT or unset it to use the project's own local server") from None
     try:
         client.admin.command("ping")
         db = client[name]

@@ -62,6 +62,10 @@ def test_unreachable_database_fails_at_once_with_exit_code_3(monitor_env):
     assert "MONGO_URI" in result.stderr  # says what to do
     runs = run_monitor("runs", env={"MONGO_URI": UNREACHABLE})
     assert runs.returncode == 3
+    # a URI pymongo cannot even parse is the same mistake to the user: exit 3, the URI named, no traceback
+    malformed = run_monitor("runs", env={"MONGO_URI": "mongodb://127.0.0.1:"})
+    assert malformed.returncode == 3 and "Traceback" not in malformed.stderr
+    assert "MONGO_URI 'mongodb://127.0.0.1:' is not a MongoDB URI" in malformed.stderr
 
 
 @pytest.mark.parametrize("args, says", [
@@ -71,6 +75,7 @@ def test_unreachable_database_fails_at_once_with_exit_code_3(monitor_env):
     (("run", "--profile", "weekly", "--issue-date", "2026-01-16", "--replay", "/nonexistent/a.warc.gz"),
      "--replay: /nonexistent/a.warc.gz does not exist"),
     (("crawl", "--since", "2026-01-16", "--until", "2026-01-10"), "starts (2026-01-16) after it ends"),
+    (("crawl", "--since", "2026-01-10", "--days", "2"), "--days and --since both set the window's first day"),
     (("runs", "--limit", "0"), "'0' is not a whole number from 1 to 9223372036854775807"),
     # Beyond what MongoDB stores or date arithmetic reaches: argument errors, not OverflowError.
     (("export", "--profile", "weekly", "--issue-date", "2026-01-16", "--number", "99999999999999999999"),

@@ -11,9 +11,9 @@ def test_outlets_list_shows_every_outlet_with_its_list_sources_and_rendering():
     for key in ("xinhua", "people", "cnr", "chinanews", "ce", "gmw", "workercn", "bjd", "ynet", "cnhubei",
                 "nhc", "bjwjw"):
         assert f"\n{key}  " in "\n" + result.stdout
-    assert "list: https://www.news.cn/health/  [+ datasource JSON]" in result.stdout
-    assert "list: http://paper.people.com.cn/rmrb/pc/layout/{day:%Y%m}/{day:%d}/node_01.html  [one per day]" \
-        in result.stdout
+    assert "list [0]: https://www.news.cn/health/  [+ datasource JSON, scope www.news.cn/health/]" in result.stdout
+    assert ": http://paper.people.com.cn/rmrb/pc/layout/{day:%Y%m}/{day:%d}/node_01.html  [one per day, " \
+           "scope paper.people.com.cn/rmrb/]" in result.stdout
     assert "nhc  国家卫生健康委  (nhc.gov.cn; passes a cookie challenge in a browser)" in result.stdout
 
 
@@ -31,6 +31,18 @@ def test_check_fetches_a_list_page_and_two_articles_and_prints_their_fields(serv
     # a look, not a crawl: only the first list page, and nothing beyond two articles
     assert "https://health.gmw.cn/node_9583_2.htm" not in served.requested
     assert "https://health.gmw.cn/2026-01/09/content_38500000.htm" not in served.requested
+
+
+def test_check_reads_every_source_and_the_latest_epaper_issue(served, monitor_env):
+    # ynet: the 北青快讯 list and the e-paper; the check is made as of 2026-01-17, a day without an issue
+    result = run_monitor("outlets", "check", "ynet", "--origin", served.origin, "--until", "2026-01-17", "--articles",
+                         "1", env=monitor_env)
+    out = result.stdout
+    assert result.returncode == 0, out + result.stderr
+    assert "https://epaper.ynet.com/html/2026-01/17/node_1331.htm" in served.requested
+    assert "https://epaper.ynet.com/html/2026-01/16/node_1331.htm" in served.requested
+    sources = [line for line in out.splitlines() if line.startswith("  [")]
+    assert len(sources) >= 2 and all(line.split()[1] == "ok" for line in sources), out
 
 
 def test_check_reports_an_unreadable_list_page_and_fails():

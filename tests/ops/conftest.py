@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from helpers import ROOT
-from saved_sites import SITES, SiteServer
+from saved_sites import SITES, SiteServer, page_key
 
 HERE = Path(__file__).resolve().parent
 
@@ -30,8 +30,7 @@ def sample_tool():
 def make_archive(sample_tool, tmp_path):
     """make_archive(keep=lambda url, outlet: True) -> a WARC file of the kept fixture pages."""
     def make(keep=lambda url, outlet: True, name="sample.warc.gz") -> Path:
-        pages = [(url, path, ctype) for url, path, ctype in sample_tool.site_pages(SITES)
-                 if keep(url, path.parent.name)]
+        pages = [page for page in sample_tool.site_requests(SITES) if keep(page.url, page.path.parent.name)]
         out = tmp_path / name
         with open(out, "wb") as f:
             sample_tool.build(pages, f)
@@ -42,7 +41,7 @@ def make_archive(sample_tool, tmp_path):
 @pytest.fixture
 def origin_server(sample_tool):
     """The saved pages of every outlet, served on 127.0.0.1."""
-    pages = {url: (path, ctype) for url, path, ctype in sample_tool.site_pages(SITES)}
+    pages = {page_key(p.url, p.method, p.body): (p.path, p.content_type) for p in sample_tool.site_requests(SITES)}
     with SiteServer(pages, gzip_when_asked=True) as server:
         yield server
 

@@ -205,8 +205,7 @@ class Topic:
     def headline(self, title: str, summary: str = "") -> Match:
         """Whether a list entry could be on topic, from its title (and the summary a feed or search
         result gives) before its article is fetched: no exclude term in the title, and a score of
-        title hits (one per term, title weight) plus summary hits (one per term, body weight) reaching
-        `headline_threshold`. Lenient by design: the article is scored in full once fetched."""
+        hits in the title and summary (one per term, title weight) reaching `headline_threshold`. Lenient by design: the article is scored in full once fetched."""
         title_hits, summary_hits = self.hits(title or ""), self.hits(summary or "")
         keywords: dict[str, int] = {}
         excluded = [t.text for t in title_hits if t.kind == "exclude"]
@@ -215,8 +214,8 @@ class Topic:
             if term.kind != "include":
                 continue
             keywords[term.text] = title_hits.get(term, 0) + summary_hits.get(term, 0)
-            weight = self.title_weight if term in title_hits else self.body_weight
-            score += max(term.weights.values()) * weight
+            # a summary is the article's lead, as telling as its headline: both count at title weight
+            score += max(term.weights.values()) * self.title_weight
         score = round(score, 2)
         reason = (f"exclude term {excluded[0]!r} in the title" if excluded
                   else f"headline score {score:g} < {self.headline_threshold:g}" if score < self.headline_threshold

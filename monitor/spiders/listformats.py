@@ -159,6 +159,12 @@ def sitemap_entries(body: bytes) -> tuple[list[ListEntry], list[ListEntry]]:
     return pages, children
 
 
+def _is_link(href: str | None) -> bool:
+    """A real link, not a script hook (`javascript:;`) or a bare anchor that scripts read data-href for."""
+    href = (href or "").strip()
+    return bool(href) and not href.startswith("#") and not href.lower().startswith("javascript:")
+
+
 def html_entries(response, entries_css: str | None, link_css: str | None, date_css: str | None,
                  title_css: str | None = None, summary_css: str | None = None) -> list[ListEntry]:
     found = []
@@ -174,7 +180,7 @@ def html_entries(response, entries_css: str | None, link_css: str | None, date_c
         text = " ".join(" ".join(entry.css("::text").getall()).split())
         summary = " ".join(" ".join(entry.css(summary_css).css("::text").getall()).split()) if summary_css else ""
         for link in links:
-            href = link.attrib.get("href") or link.attrib.get("data-href")
+            href = next((h for h in (link.attrib.get("href"), link.attrib.get("data-href")) if _is_link(h)), None)
             if not href:
                 continue
             if title_css:

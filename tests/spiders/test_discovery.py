@@ -48,10 +48,15 @@ def test_start_requests_are_list_pages_with_outlet_and_page_kind():
     requests = start_requests(s)
     assert requests[0].url == "http://health.people.com.cn/GB/408564/index.html"
     # the e-paper: one page-1 URL per day of the window, newest first
-    epaper = [r.url for r in requests[1:]]
+    epaper = [r.url for r in requests if r.meta.get("list_day")]
     assert epaper[0] == "http://paper.people.com.cn/rmrb/pc/layout/202601/16/node_01.html"
     assert epaper[-1] == "http://paper.people.com.cn/rmrb/pc/layout/202601/10/node_01.html"
     assert len(epaper) == 7
+    # the site search: one POST per topic search term
+    search = [r for r in requests if r.meta.get("search_term")]
+    assert {r.url for r in search} == {"http://search.people.cn/search-platform/front/search"}
+    assert len(search) == len(s.topic.search_terms) and all(r.method == "POST" for r in search)
+    assert len(requests) == 1 + len(epaper) + len(search)
     for request in requests:
         assert request.meta["outlet"] == "people"
         assert request.meta["page_kind"] == "list"

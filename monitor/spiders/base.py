@@ -64,6 +64,7 @@ class OutletSpider(scrapy.Spider):
         self.articles_requested: set[str] = set()
         #: list source index -> article requests it made (`check` takes up to its limit from each source)
         self.requested_by_source: dict[int, int] = {}
+        self._topic = None  # loaded on first use: only search sources and the pre-filter need it
         #: (url, page kind, reason) of every page that could not be fetched or yielded no article
         self.failures: list[tuple[str, str, str]] = []
         #: (url, article links found, other links ignored) of every list page read
@@ -92,7 +93,7 @@ class OutletSpider(scrapy.Spider):
         # The outlet's `request:` section (headers, delay, concurrency): this crawler crawls only this outlet.
         outlet = load_outlets().get(cls.name)
         if outlet is not None:
-            defaults = {k: v for k, v in settings.getdict("DEFAULT_REQUEST_HEADERS").items()}
+            defaults = settings.getdict("DEFAULT_REQUEST_HEADERS")
             for name, value in outlet_settings(outlet.config.get("request"), defaults).items():
                 settings.set(name, value, priority="spider")
         # Tests and `monitor outlets check --origin` answer every URL from a local server.
@@ -121,7 +122,7 @@ class OutletSpider(scrapy.Spider):
     @property
     def topic(self):
         """The crawl's topic (MONITOR_TOPIC): search terms and the headline pre-filter come from it."""
-        if getattr(self, "_topic", None) is None:
+        if self._topic is None:
             from monitor.outlets import config_dir
             from monitor.topics import DEFAULT_TOPIC, load_topic
             self._topic = load_topic(self.settings.get("MONITOR_TOPIC") or DEFAULT_TOPIC,

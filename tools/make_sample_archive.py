@@ -76,20 +76,13 @@ def site_requests(sites: Path) -> list[Page]:
     return pages
 
 
-def site_pages(sites: Path) -> list[tuple[str, Path, str]]:
-    """(url, file, content type) of every saved page fetched by GET, outlet by outlet, in urls.tsv order
-    (the POST rows are in `site_requests`)."""
-    return [(p.url, p.path, p.content_type) for p in site_requests(sites) if p.method == "GET"]
-
-
-def build(pages: Iterable[Page | tuple[str, Path, str]], out) -> int:
-    """Write the pages (`Page` rows, or (url, file, content type) for GETs) as a WARC file to `out`."""
+def build(pages: Iterable[Page], out) -> int:
+    """Write the pages (urls.tsv rows, `site_requests`) as a WARC file to `out`."""
     # Fixed record ids and dates keep the archive reproducible byte for byte (warcio's gzip has no mtime).
     writer = WARCWriter(out, gzip=True)
     date = CAPTURE_DATE.strftime("%Y-%m-%dT%H:%M:%SZ")
     count = 0
-    for page in pages:
-        url, path, content_type, method, body_text = Page(*page)
+    for url, path, content_type, method, body_text in pages:
         body = path.read_bytes()
         headers = StatusAndHeaders("200 OK", [("Content-Type", content_type), ("Content-Length", str(len(body)))],
                                    protocol="HTTP/1.1")

@@ -108,18 +108,13 @@ def _config_file(outlet) -> str:
 # -- what the database holds -----------------------------------------------------------------------
 
 def find_article(db, url: str) -> dict | None:
-    """The article stored under `url` (its canonical URL, or one of the URLs it was seen under), trying the
-    URL as given and as the normalize pipeline stores it; one indexed lookup at a time (no `$or`:
-    monitor/storage/queries.py)."""
-    from monitor.urls import canonical_url
-
-    spellings = list(dict.fromkeys([canonical_url(url), url]))
-    for field in ("url", "urls"):
-        for spelling in spellings:
-            doc = db.articles.find_one({field: spelling}, TRACE_FIELDS)
-            if doc is not None:
-                return doc
-    return None
+    """The article stored under `url` (its canonical URL, or one of the URLs it was seen under): the lookup
+    `monitor pin`/`exclude` make (monitor.report.editorial.resolve_article)."""
+    from monitor.report.editorial import UnknownArticle, resolve_article
+    try:
+        return resolve_article(db, url, TRACE_FIELDS)
+    except UnknownArticle:
+        return None
 
 
 def stored_trace(db, trace: dict) -> dict:

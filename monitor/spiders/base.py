@@ -62,8 +62,6 @@ class OutletSpider(scrapy.Spider):
         self.outlet = outlets[self.name]
         self.list_config = parse_list_config(self.outlet.config, self.outlet.path)
         self.articles_requested: set[str] = set()
-        #: list source index -> article requests it made (`check` takes up to its limit from each source)
-        self.requested_by_source: dict[int, int] = {}
         self._topic = None  # loaded on first use: only search sources and the pre-filter need it
         #: (url, page kind, reason) of every page that could not be fetched or yielded no article
         self.failures: list[tuple[str, str, str]] = []
@@ -107,10 +105,9 @@ class OutletSpider(scrapy.Spider):
         self.crawler.stats.inc_value(f"monitor/{key}", count)
 
     def _source_stat(self, index: int, key: str, count: int = 1) -> None:
-        """Per list source counters (`monitor/source/<index>/<key>`): the run summary shows them by source."""
-        stats = self.crawler.stats
-        stats.set_value(f"monitor/source/{index}/label", self.list_config.sources[index].label)
-        stats.inc_value(f"monitor/source/{index}/{key}", count)
+        """Per list source counters (`monitor/source/<index>/<key>`, labelled in `start`): the run summary
+        shows them by source."""
+        self.crawler.stats.inc_value(f"monitor/source/{index}/{key}", count)
 
     def _source_failed(self, index: int | None, url: str, reason: str) -> None:
         self._stat("list_failed")
@@ -184,6 +181,7 @@ class OutletSpider(scrapy.Spider):
     async def start(self):
         checking = self.check_limit is not None
         for index, source in enumerate(self.list_config.sources):
+            self.crawler.stats.set_value(f"monitor/source/{index}/label", source.label)
             if source.format == "search":
                 terms = self.search_terms(source)
                 if not terms:
@@ -248,7 +246,7 @@ class OutletSpider(scrapy.Spider):
                                         source.summary), []
 
     def _checked_enough(self, index: int) -> bool:
-        return self.requested_by_source.get(index, 0) >= self.check_limit
+        return self.crawler.stats.get_value(f"monitor/source/{index}/requested", 0) >= self.check_limit
 
     def parse_list(self, response):
         index = response.meta["list_source"]
@@ -294,7 +292,6 @@ class OutletSpider(scrapy.Spider):
                     self.logger.debug("%s: not fetched, %s: %s (%s)", self.name, url, entry.title, verdict.reason)
                     continue
             self.articles_requested.add(url)
-            self.requested_by_source[index] = self.requested_by_source.get(index, 0) + 1
             self._source_stat(index, "requested")
             yield self.article_request(url, day, response.url, dated_by_list=shown is not None)
         self.lists_read.append((response.url, found, ignored))

@@ -75,8 +75,8 @@ def test_a_page_that_yields_no_article_is_counted_and_shown_in_the_summaries(mon
     broken_url = "https://www.news.cn/health/20260113/8e2d4c6b1a3f5e7d9c0b2a4f6e8d0c1b/c.html"
     broken = tmp_path / "gone.html"
     broken.write_text("<html><head><title>页面不存在</title></head><body></body></html>", encoding="utf-8")
-    pages = [(url, broken if url == broken_url else path, ctype)
-             for url, path, ctype in sample_tool.site_pages(SITES) if path.parent.name == "xinhua"]
+    pages = [page._replace(path=broken) if page.url == broken_url else page
+             for page in sample_tool.site_requests(SITES) if page.path.parent.name == "xinhua"]
     archive = tmp_path / "xinhua.warc.gz"
     with open(archive, "wb") as f:
         sample_tool.build(pages, f)

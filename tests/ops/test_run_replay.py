@@ -82,8 +82,8 @@ def test_weekly_run_from_replay_then_a_second_run_fetches_no_stored_article(moni
 
 
 def test_requests_missing_from_the_archive_are_counted_and_reported(monitor_env, db, make_archive, sample_tool):
-    removed = next(url for url, path, _ in sample_tool.site_pages(SITES)
-                   if path.parent.name == "xinhua" and path.name.startswith("article"))
+    removed = next(page.url for page in sample_tool.site_requests(SITES)
+                   if page.path.parent.name == "xinhua" and page.path.name.startswith("article"))
     archive = make_archive(keep=lambda url, outlet: outlet == "xinhua" and url != removed)
 
     result = run_monitor("crawl", "xinhua", "--since", "2026-01-10", "--until", "2026-01-16", "--replay", archive)

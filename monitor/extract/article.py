@@ -15,7 +15,7 @@ from lxml import etree, html
 from monitor.extract import body as body_
 from monitor.extract import fields, generic
 from monitor.extract.charset import decode_html
-from monitor.extract.dates import parse_datetime, reconcile
+from monitor.extract.published import find_published
 from monitor.window import beijing_now
 
 #: A body shorter than this (characters of text) is no article body.
@@ -36,6 +36,7 @@ def extract_article(body: bytes, url: str, *, outlet=None, content_type: str | N
     host = (urlsplit(url).hostname or "").lower()
 
     title = _site_title(root, rules)
+    headline = fields.first_node(root, rules.get("title")) if title else None
     body_node = fields.first_node(root, rules.get("body"))
     cleaned = editor_line = original_title = None
     if body_node is not None:
@@ -44,7 +45,8 @@ def extract_article(body: bytes, url: str, *, outlet=None, content_type: str | N
             cleaned = None
     extracted_by = "site" if (title and cleaned is not None) else "generic"
     if extracted_by == "generic":
-        title = title or generic.generic_title(root)
+        if not title:
+            title, headline = generic.find_headline(root)
         generic_node = generic.generic_body(root, url, title)
         if generic_node is not None:
             cleaned, editor_line, original_title = body_.clean_body(generic_node, url)
@@ -57,7 +59,9 @@ def extract_article(body: bytes, url: str, *, outlet=None, content_type: str | N
                               "check the page (`monitor extract --url URL --html FILE`) and the outlet's `article:` rules")
 
     markdown = body_.to_markdown(cleaned)
-    published_at, published_raw = _published(root, rules, url, now or beijing_now())
+    published_at, published_raw = find_published(
+        root, url, now or beijing_now(), headline=headline, selectors=rules.get("published_at") or (),
+        patterns=tuple(re.compile(p) for p in rules.get("date_patterns") or ()))
     editor = fields.clean_editor(fields.first_text(root, rules.get("editor"))[0] or editor_line)
     author = _author(root, rules, body_.body_text(markdown).splitlines())
     same_site = outlet.covers if outlet is not None else (lambda h: _registrable(h) == _registrable(host))
@@ -104,26 +108,6 @@ def _original_title(root, rules) -> str | None:
     if not text:
         return None
     return re.sub(r"^[\s(（【\[]*原标题\s*[:：]\s*", "", text).strip(" )）】]") or None
-
-
-def _published(root, rules, url: str, now: datetime):
-    patterns = tuple(re.compile(p) for p in rules.get("date_patterns") or ())
-    moment = raw = None
-    for selector in rules.get("published_at") or ():
-        text, _ = fields.first_text(root, [selector])
-        moment, raw = parse_datetime(text, patterns)
-        if moment is not None:
-            break
-    for fallback in (lambda: generic.meta_time(root), lambda: generic.visible_time(root, patterns),
-                     lambda: generic.visible_time(root, patterns, day=moment.date() if moment else None)):
-        if moment is not None and (moment.hour or moment.minute):
-            break
-        # No time yet, or only a day: a later source with a time of day on the same day is more precise.
-        candidate, candidate_raw = fallback()
-        if candidate is not None and (moment is None or (candidate.date() == moment.date()
-                                                           and (candidate.hour or candidate.minute))):
-            moment, raw = candidate, candidate_raw
-    return reconcile(moment, raw, url, now)
 
 
 def _author(root, rules, body_lines) -> str | None:

@@ -9,12 +9,17 @@ from datetime import date, datetime, time, timedelta
 
 from monitor.window import BEIJING
 
-# Generic patterns, most specific first. Named groups: year month day [hour minute [second]].
-_TIME = r"(?:\s*(?P<hour>[01]?\d|2[0-3])\s*[:：时]\s*(?P<minute>[0-5]\d)(?:\s*[:：分]\s*(?P<second>[0-5]\d))?)?"
+# Generic patterns, most specific first. Named groups: year month day [noon hour minute [second]].
+# Between the day and the time a page may show a weekday (星期三, 週三, 周三) and a half of the day
+# (上午/下午…, read as a 12-hour clock).
+_BETWEEN = r"(?:\s*(?:星期|礼拜|周|週)[一二三四五六日天])?\s*(?P<noon>上午|下午|中午|晚上|凌晨|早上|早晨|傍晚|AM|PM|am|pm)?"
+_TIME = (r"(?:" + _BETWEEN + r"\s*(?P<hour>[01]?\d|2[0-3])\s*[:：时]\s*(?P<minute>[0-5]\d)"
+         r"(?:\s*[:：分]\s*(?P<second>[0-5]\d))?)?")
 GENERIC_PATTERNS = (
     re.compile(r"(?P<year>(?:19|20)\d{2})\s*年\s*(?P<month>1[0-2]|0?[1-9])\s*月\s*(?P<day>3[01]|[12]\d|0?[1-9])\s*日" + _TIME),
     re.compile(r"(?P<year>(?:19|20)\d{2})[-/.](?P<month>1[0-2]|0?[1-9])[-/.](?P<day>3[01]|[12]\d|0?[1-9])(?!\d)(?:T|\s*)" + _TIME),
 )
+_AFTERNOON = ("下午", "晚上", "傍晚", "PM", "pm")
 
 # Dates in article URLs: /2026-01/13/, /2026/01-13/, /2026/0113/, /2026/01/13/, /202601/13/, 20260113.
 _URL_PATTERNS = (
@@ -30,9 +35,14 @@ _URL_PATTERNS = (
 
 def _from_match(match: re.Match) -> datetime | None:
     parts = match.groupdict()
+    hour = int(parts.get("hour") or 0)
+    if parts.get("noon") in _AFTERNOON and hour < 12 or parts.get("noon") == "中午" and hour < 11:
+        hour += 12
+    elif parts.get("noon") in ("凌晨", "AM", "am") and hour == 12:
+        hour = 0
     try:
         day = date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
-        moment = time(int(parts.get("hour") or 0), int(parts.get("minute") or 0), int(parts.get("second") or 0))
+        moment = time(hour, int(parts.get("minute") or 0), int(parts.get("second") or 0))
     except (TypeError, ValueError):
         return None
     return datetime.combine(day, moment, BEIJING)

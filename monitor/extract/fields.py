@@ -198,7 +198,8 @@ def title_from_document(root) -> str | None:
     """og:title, else the <title> up to its site-name suffix."""
     title = meta_content(root, "og:title", "ArticleTitle", "twitter:title")
     if title:
-        return title
+        # Some CMSs put markup in the meta value ('标题<div>——副题</div>'): its text is the title.
+        return squash(re.sub(r"<[^>]*>", "", title)) or None
     node = root.find(".//title")
     text = node_text(node) if node is not None else ""
     if not text:

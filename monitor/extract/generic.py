@@ -31,63 +31,90 @@ def strip_site_suffix(title: str) -> str:
     return stripped if len(stripped) >= 6 else title
 
 
-def generic_title(root) -> str | None:
-    """The h1/h2 closest to the document title, else the document title itself."""
-    document_title = title_from_document(root)
-    best, best_score = None, 0.0
-    for node in root.iter("h1", "h2"):
-        text = node_text(node)
-        if not (4 <= len(text) <= 120):
-            continue
-        score = difflib.SequenceMatcher(None, text, document_title or "").ratio() if document_title else 0.5
-        score += 0.2 if node.tag == "h1" else 0.0
-        if score > best_score:
-            best, best_score = text, score
-    if best and (best_score >= 0.6 or not document_title):
-        return best
-    return strip_site_suffix(document_title) if document_title else best
+# Class/id words of a headline element (`title`, `article-title`, `news_bt`, `headline`).
+_HEADLINE_MARK = re.compile(r"(?:^|[\s_-])(?:\w*title|headline|bt|biaoti|tit)(?:$|[\s_-]|\d)", re.IGNORECASE)
+_EMPHASIS = {"h1": 0.3, "h2": 0.2, "h3": 0.15, "h4": 0.15, "h5": 0.15, "h6": 0.15}
+#: A candidate scoring below this is no headline; the document title is used instead.
+HEADLINE_MIN_SCORE = 0.6
 
 
-def meta_time(root):
-    """(datetime, raw) from publish-time meta tags."""
-    for name in DATE_METAS:
-        value = meta_content(root, name)
-        moment, raw = parse_datetime(value)
-        if moment is not None:
-            return moment, raw
-    return None, None
+def find_headline(root) -> tuple[str | None, object | None]:
+    """(headline text, its element) — the element is None when the text is the document title's.
 
-
-def visible_time(root, patterns=(), day=None):
-    """(datetime, raw) from the first visible date line, preferring one with a time of day.
-
-    Elements marked as time/date/source lines come first. Given `day` (a date already known from a
-    meta tag), any short element with a time of day on that day also counts.
+    Candidates are h1–h6 and elements marked as titles by class/id. Each scores by how much of
+    the document title (<title>, og:title) it repeats, its emphasis (tag), whether a date line
+    follows it (the way article headlines stand), and is marked down inside a link (a related
+    item's headline). Without a good candidate the document title, less its site-name suffix.
     """
-    if day is not None:
-        for node in root.iter("span", "div", "p", "em", "time", "td", "li", "i", "font"):
-            text = node_text(node)
-            if 6 <= len(text) <= 80:
-                moment, raw = parse_datetime(text, patterns)
-                if moment is not None and moment.date() == day and (moment.hour or moment.minute):
-                    return moment, raw
-        return None, None
-    candidates = []
-    for node in root.iter("span", "div", "p", "em", "time", "td", "li", "i"):
-        marker = f"{node.get('class') or ''} {node.get('id') or ''}"
-        if node.tag == "time" or _DATE_HINT.search(marker):
-            text = node_text(node)
-            if 6 <= len(text) <= 200:
-                candidates.append(text)
-    for text in candidates:
-        moment, raw = parse_datetime(text, patterns)
-        if moment is not None and (moment.hour or moment.minute):
-            return moment, raw
-    for text in candidates:
-        moment, raw = parse_datetime(text, patterns)
-        if moment is not None:
-            return moment, raw
-    return None, None
+    from monitor.extract.published import text_after
+
+    document_title = title_from_document(root)
+    page_title = node_text(root.find(".//title")) if root.find(".//title") is not None else ""
+    best, best_node, best_score = None, None, 0.0
+    for node in root.iter():
+        if not isinstance(node.tag, str):
+            continue
+        emphasis = _EMPHASIS.get(node.tag)
+        if emphasis is None:
+            if not _HEADLINE_MARK.search(f"{node.get('class') or ''} {node.get('id') or ''}") \
+                    or node.tag in ("a", "html", "body", "head", "title", "meta", "img", "ul", "ol", "table"):
+                continue
+            emphasis = 0.15
+        text = node_text(node)
+        if not (4 <= len(text) <= 120) or _in_noise(node):
+            continue
+        score = emphasis + _repeats(text, document_title, page_title)
+        if _DATE_NEAR.search(text_after(node, 120)):
+            score += 0.35
+        if node.tag != "h1" and any(a.tag == "a" for a in node.iterancestors()) or _only_link(node):
+            score -= 0.4
+        if score > best_score:
+            best, best_node, best_score = text, node, score
+    if best is not None and best_score >= HEADLINE_MIN_SCORE:
+        return best, best_node
+    if document_title:
+        return strip_site_suffix(document_title), None
+    return best, best_node
+
+
+_DATE_NEAR = re.compile(r"(?:19|20)\d{2}\s*(?:年|[-/.])\s*\d{1,2}\s*(?:月|[-/.])\s*\d{1,2}")
+
+
+def _repeats(text: str, *titles: str | None) -> float:
+    """0..1: how much of a document title the candidate is (a prefix or part of it scores high)."""
+    best = 0.0
+    for title in titles:
+        if not title:
+            continue
+        if text == title:
+            return 1.0
+        if text in title:
+            best = max(best, 0.5 + 0.5 * len(text) / len(title))
+        else:
+            best = max(best, difflib.SequenceMatcher(None, text, title).ratio())
+    return best
+
+
+def _in_noise(node) -> bool:
+    for ancestor in node.iterancestors():
+        if ancestor.tag in ("nav", "footer", "aside", "li") or \
+                _NOISE_MARK.search(f"{ancestor.get('class') or ''} {ancestor.get('id') or ''}"):
+            return True
+    return False
+
+
+_NOISE_MARK = re.compile(r"(?:^|[\s_-])(?:nav|menu|footer|related|relate|recommend|tuijian|hot|rank|sidebar|"
+                         r"side|right|list)(?:$|[\s_-])", re.IGNORECASE)
+
+
+def _only_link(node) -> bool:
+    text = node_text(node)
+    linked = sum(len(node_text(a)) for a in node.iter("a"))
+    return bool(text) and linked >= 0.9 * len(text) and node.tag != "h1"
+
+
+def generic_title(root) -> str | None:
+    return find_headline(root)[0]
 
 
 _INFO_LINE = re.compile(r"(?:\d{4}[-年/.]\d{1,2}[-月/.]\d{1,2}|来源\s*[:：]|作者\s*[:：]|分享到)")

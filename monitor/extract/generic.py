@@ -50,7 +50,7 @@ def find_headline(root) -> tuple[str | None, object | None]:
 
     document_title = title_from_document(root)
     page_title = node_text(root.find(".//title")) if root.find(".//title") is not None else ""
-    best, best_node, best_score = None, None, 0.0
+    best, best_node, best_score, best_repeat = None, None, 0.0, 0.0
     for node in root.iter():
         if not isinstance(node.tag, str):
             continue
@@ -61,50 +61,75 @@ def find_headline(root) -> tuple[str | None, object | None]:
                 continue
             emphasis = 0.15
         text = node_text(node)
-        if not (4 <= len(text) <= 120) or _in_noise(node):
+        if not (4 <= len(text) <= 120):
             continue
-        score = emphasis + _repeats(text, document_title, page_title)
-        if _DATE_NEAR.search(text_after(node, 120)):
+        repeat = _repeats(text, document_title, page_title)
+        # A sentence rather than a label ('相关推荐'), followed by its date or source line.
+        score = emphasis + repeat + min(len(text), 20) / 200
+        if _INFO_NEAR.search(text_after(node, 120)):
             score += 0.35
         if node.tag != "h1" and any(a.tag == "a" for a in node.iterancestors()) or _only_link(node):
             score -= 0.4
+        if _in_noise(node):
+            score -= 0.3
         if score > best_score:
-            best, best_node, best_score = text, node, score
-    if best is not None and best_score >= HEADLINE_MIN_SCORE:
+            best, best_node, best_score, best_repeat = text, node, score, repeat
+    # A document title that no candidate repeats is the site's or channel's name ('新闻动态--学会官网'):
+    # then the structure alone has to speak.
+    generic_document_title = best_repeat < 0.4 or all(_is_site_name(s) for s in _title_segments(page_title or ""))
+    if best is not None and (best_score >= HEADLINE_MIN_SCORE or generic_document_title and best_score >= 0.4):
         return best, best_node
     if document_title:
         return strip_site_suffix(document_title), None
     return best, best_node
 
 
-_DATE_NEAR = re.compile(r"(?:19|20)\d{2}\s*(?:年|[-/.])\s*\d{1,2}\s*(?:月|[-/.])\s*\d{1,2}")
+_INFO_NEAR = re.compile(r"(?:19|20)\d{2}\s*(?:年|[-/.])\s*\d{1,2}\s*(?:月|[-/.])\s*\d{1,2}|"
+                        r"(?:来源|作者|发布|记者|编辑)\s*[:：]")
 
 
 def _repeats(text: str, *titles: str | None) -> float:
-    """0..1: how much of a document title the candidate is (a prefix or part of it scores high)."""
+    """0..1: how much of a document title the candidate is (a prefix or part of it scores high).
+
+    Being part of the title's site-name segment ('中国地理学会' in '新闻动态--中国地理学会官网') is
+    no sign of a headline: that is the site's logo or name.
+    """
     best = 0.0
     for title in titles:
         if not title:
             continue
         if text == title:
             return 1.0
-        if text in title:
+        inside = text in title and not any(text in segment for segment in _title_segments(title) if _is_site_name(segment))
+        if inside:
             best = max(best, 0.5 + 0.5 * len(text) / len(title))
         else:
             best = max(best, difflib.SequenceMatcher(None, text, title).ratio())
     return best
 
 
+_TITLE_SEPARATOR = re.compile(r"\s*(?:[_|｜]|--|-{1}|—+|–|－|::)\s*")
+_SITE_NAME = re.compile(r"(?:网|官网|网站|门户|报|报社|日报|晚报|台|电视台|频道|客户端|新闻|官方网站|学会|协会|政府|委员会|医院)$")
+
+
+def _title_segments(title: str) -> list[str]:
+    return [segment for segment in _TITLE_SEPARATOR.split(title) if segment]
+
+
+def _is_site_name(segment: str) -> bool:
+    return len(segment) <= 16 and bool(_SITE_NAME.search(segment))
+
+
 def _in_noise(node) -> bool:
     for ancestor in node.iterancestors():
-        if ancestor.tag in ("nav", "footer", "aside", "li") or \
+        if ancestor.tag in ("nav", "footer", "aside", "li", "a") or \
                 _NOISE_MARK.search(f"{ancestor.get('class') or ''} {ancestor.get('id') or ''}"):
             return True
     return False
 
 
-_NOISE_MARK = re.compile(r"(?:^|[\s_-])(?:nav|menu|footer|related|relate|recommend|tuijian|hot|rank|sidebar|"
-                         r"side|right|list)(?:$|[\s_-])", re.IGNORECASE)
+_NOISE_MARK = re.compile(r"(?:^|[\s_-])(?:nav|topnav|menu|dropdown|footer|related|relate|recommend|tuijian|hot|rank|"
+                         r"sidebar|list)(?:$|[\s_-])", re.IGNORECASE)
 
 
 def _only_link(node) -> bool:

@@ -42,6 +42,8 @@ _SCRIPT_TIME = re.compile(
 # How much visible text after the headline may hold its date line (the headline's own block, a
 # byline, a source): beyond it the text is the article or the page around it.
 HEADLINE_REACH = 300
+#: A run of text longer than this (characters) is article text, not a date or byline line.
+LONG_TEXT = 100
 _SKIP_TEXT = ("script", "style", "noscript", "template", "select", "option")
 
 
@@ -114,22 +116,25 @@ def _json_ld_dates(text: str) -> list[str]:
 
 
 def text_after(node, limit: int = HEADLINE_REACH) -> str:
-    """Up to `limit` characters of visible text following `node` in document order (its tail onward)."""
+    """The short visible text following `node` in document order (its tail onward), up to `limit`
+    characters or the first long run of text — a date line is short; a date inside the article's
+    first paragraph ("2019年2月27日下午，…") is not the publish time.
+    """
     parts, size = [], 0
-    if node.tail:
-        parts.append(node.tail)
-        size += len(node.tail.strip())
+    pieces = [node.tail]
     for following in _following(node):
-        if size >= limit:
-            break
-        if not isinstance(following.tag, str) or following.tag in _SKIP_TEXT:
-            text = following.tail or ""
-        else:
-            text = (following.text or "") + " " + (following.tail or "")
-        if text.strip():
-            parts.append(text)
-            size += len(text.strip())
-    return " ".join(" ".join(parts).split())[: limit * 2]
+        if isinstance(following.tag, str) and following.tag not in _SKIP_TEXT:
+            pieces.append(following.text)
+        pieces.append(following.tail)
+        while pieces:
+            piece = " ".join((pieces.pop(0) or "").split())
+            if not piece:
+                continue
+            if len(piece) > LONG_TEXT or size >= limit:
+                return " ".join(parts)
+            parts.append(piece)
+            size += len(piece)
+    return " ".join(parts)
 
 
 def _following(node):

@@ -47,7 +47,7 @@ def extract_article(body: bytes, url: str, *, outlet=None, content_type: str | N
     if extracted_by == "generic":
         if not title:
             title, headline = generic.find_headline(root)
-        generic_node = generic.generic_body(root, url, title)
+        generic_node = generic.generic_body(root, url, title, headline)
         if generic_node is not None:
             cleaned, editor_line, original_title = body_.clean_body(generic_node, url)
             if len(fields.node_text(cleaned)) < MIN_BODY_CHARS:

@@ -11,6 +11,7 @@ import re
 
 from lxml import html
 
+from monitor.extract import blocks
 from monitor.extract.dates import parse_datetime
 from monitor.extract.fields import meta_content, node_text, squash, title_from_document
 
@@ -169,19 +170,32 @@ def paragraph_cluster(root):
     return best
 
 
-def generic_body(root, url: str, title: str | None = None):
-    """The main text as an element, or None: the paragraph cluster of the de-noised page, else
-    trafilatura's output. The headline and the date/source line at the top are dropped (they are fields).
+def generic_body(root, url: str, title: str | None = None, headline=None):
+    """The main text as an element, or None: the best text block of the de-noised page (see
+    monitor/extract/blocks.py). The headline and the date/source line at the top are dropped (they are fields).
     """
     from monitor.extract.body import prune_noise
 
     page = copy.deepcopy(root)
+    twin = _twin(root, page, headline)
     prune_noise(page)
-    cluster = paragraph_cluster(page)
-    if cluster is not None and len(node_text(cluster)) >= 200:
-        return _without_heading(cluster, title)
-    body = _trafilatura_body(page, url)
-    return _without_heading(body, title) if body is not None else None
+    node, _ = blocks.main_block(page, twin if twin is not None and _attached(twin, page) else None)
+    if node is None:
+        return None
+    return _without_heading(node, title)
+
+
+def _twin(root, copy_root, node):
+    """The element of `copy_root` at the place of `node` in `root` (deepcopy keeps the shapes)."""
+    if node is None:
+        return None
+    path = root.getroottree().getpath(node)
+    found = copy_root.getroottree().xpath(path)
+    return found[0] if found else None
+
+
+def _attached(node, root) -> bool:
+    return any(a is root for a in node.iterancestors()) or node is root
 
 
 def _trafilatura_body(page, url):

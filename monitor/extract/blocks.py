@@ -15,6 +15,7 @@ Pure functions over a de-noised copy of the parsed page:
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from monitor.extract.fields import node_text
@@ -129,12 +130,19 @@ def teaser_lists(root) -> set:
         children = [c for c in node if isinstance(c.tag, str) and node_text(c)]
         if len(children) < 3:
             continue
-        linked = sum(1 for c in children if any(len(node_text(a)) >= 8 for a in c.iter("a")))
+        # Items repeat one shape (li, or the same tag and class) and each is small.
+        shapes = Counter((c.tag, c.get("class")) for c in children)
+        if shapes.most_common(1)[0][1] < 0.6 * len(children):
+            continue
+        linked = sum(1 for c in children if len(node_text(c)) <= TEASER_MAX
+                     and any(len(node_text(a)) >= 8 for a in c.iter("a")))
         if linked >= 3 and linked >= 0.6 * len(children):
             found.add(node)
     return found
 
 
+#: An item of a teaser list is at most this long (characters): a headline, a source line, a summary.
+TEASER_MAX = 600
 #: How much a paragraph inside a teaser list weighs compared with one of prose.
 TEASER_WEIGHT = 0.05
 

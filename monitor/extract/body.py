@@ -85,6 +85,9 @@ def clean_body(element, base_url: str, remove=()) -> tuple[object, str | None, s
                 editor = text
             _drop(node)
     for img in body.iter("img"):
+        if img.get("alt") and "<" in img.get("alt"):
+            # CMSs leak escaped markup into alt text ('义大利 <a href=…>茲韋列夫</a>封王'): keep its text.
+            img.set("alt", squash(re.sub(r"<[^>]*>", "", img.get("alt"))))
         src = img.get("data-original") or img.get("data-src") or img.get("src") or ""
         if src.strip():
             img.set("src", urljoin(base_url, src.strip()))

@@ -15,15 +15,12 @@ from lxml import etree, html
 from monitor.extract import body as body_
 from monitor.extract import fields, generic
 from monitor.extract.charset import decode_html
+from monitor.extract.errors import ExtractionError, NotAnArticle  # noqa: F401  (raised here; callers import them from here)
 from monitor.extract.published import find_published
 from monitor.window import beijing_now
 
 #: A body shorter than this (characters of text) is no article body.
 MIN_BODY_CHARS = 30
-
-
-class ExtractionError(ValueError):
-    """The page yields no article: no title or no body on either path."""
 
 
 def extract_article(body: bytes, url: str, *, outlet=None, content_type: str | None = None,

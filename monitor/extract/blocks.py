@@ -215,6 +215,13 @@ def _contains(outer, inner) -> bool:
     return any(a is outer for a in inner.iterancestors())
 
 
+def prose(node) -> int:
+    """Characters of sentence text outside links: lines with sentence punctuation, link text excluded."""
+    lines = [line for line in node.itertext()]
+    text = sum(len(t.strip()) for t in lines if _SENTENCE_MARKS.search(t))
+    return max(0, text - _link_text(node, own_only=False))
+
+
 def page_link_density(root) -> float:
     body = root.find(".//body")
     return link_density(body if body is not None else root)

@@ -12,16 +12,8 @@ import re
 from lxml import html
 
 from monitor.extract import blocks
-from monitor.extract.dates import parse_datetime
+from monitor.extract.errors import NotAnArticle
 from monitor.extract.fields import meta_content, node_text, squash, title_from_document
-
-# Meta tags that carry a publish time, most trustworthy first.
-DATE_METAS = ("article:published_time", "publishdate", "pubdate", "PubDate", "publish_time", "publishtime",
-              "og:release_date", "firstpublishedtime", "datePublished", "dc.date.issued", "dc.date",
-              "weibo: article:create_at", "date")
-# Elements whose text often is the visible publish line.
-_DATE_HINT = re.compile(r"time|date|pub|info|source|sj|fbsj", re.IGNORECASE)
-
 
 # A site-name suffix on a document title: "标题-新华网", "标题_央广网", "标题 | 健康频道".
 _SITE_SUFFIX = re.compile(r"\s*[-_|｜—–]+\s*[^-_|｜—–]{0,12}(?:网|报|台|频道|客户端|新闻|门户|首页|网站)[^-_|｜—–]{0,6}$")
@@ -139,50 +131,63 @@ def _only_link(node) -> bool:
     return bool(text) and linked >= 0.9 * len(text) and node.tag != "h1"
 
 
-def generic_title(root) -> str | None:
-    return find_headline(root)[0]
-
-
 _INFO_LINE = re.compile(r"(?:\d{4}[-年/.]\d{1,2}[-月/.]\d{1,2}|来源\s*[:：]|作者\s*[:：]|分享到)")
 
 
-_CONTAINERS = ("div", "article", "section", "td", "main", "span", "font", "center")
-
-
-def paragraph_cluster(root):
-    """The element holding the most paragraph text in its own <p> children (links discounted), or None.
-
-    News CMSs put an article's paragraphs side by side in one container; navigation and related
-    lists are mostly link text.
-    """
-    best, best_score = None, 0
-    for node in root.iter(*_CONTAINERS):
-        score = 0
-        for child in node:
-            if child.tag not in ("p", "h2", "h3", "h4", "blockquote", "ul", "ol", "table"):
-                continue
-            text = node_text(child)
-            linked = sum(len(node_text(a)) for a in child.iter("a"))
-            if len(text) >= 8 and linked < len(text) / 2:
-                score += len(text) - linked
-        if score > best_score:
-            best, best_score = node, score
-    return best
-
-
 def generic_body(root, url: str, title: str | None = None, headline=None):
-    """The main text as an element, or None: the best text block of the de-noised page (see
-    monitor/extract/blocks.py). The headline and the date/source line at the top are dropped (they are fields).
+    """The main text as an element, or None.
+
+    Our candidate is the best text block of the de-noised page (monitor/extract/blocks.py). When
+    it does not stand under the headline and is short or link-heavy, trafilatura's reading of the
+    same page is asked too and the one with more prose wins. The headline and the date/source line
+    at the top are dropped (they are fields).
     """
     from monitor.extract.body import prune_noise
 
     page = copy.deepcopy(root)
     twin = _twin(root, page, headline)
     prune_noise(page)
-    node, _ = blocks.main_block(page, twin if twin is not None and _attached(twin, page) else None)
+    node, anchored = blocks.main_block(page, twin if twin is not None and _attached(twin, page) else None)
+    _refuse_link_pages(page, node, anchored, url)
+    if node is None or not anchored and _doubtful(node):
+        node = _more_prose(node, _trafilatura_body(page, url))
     if node is None:
         return None
     return _without_heading(node, title)
+
+
+#: A page whose text is at least this share links is "mostly links" (lists score 0.5–1.0, articles 0.0–0.6).
+LINK_PAGE_DENSITY = 0.4
+#: ...and it is no article when its best block, not under a headline, has less sentence text than this.
+LINK_PAGE_PROSE = 200
+
+
+def _refuse_link_pages(page, node, anchored: bool, url: str) -> None:
+    """NotAnArticle for a list, a home page or an error page: mostly links, no article text under a headline."""
+    share = blocks.page_link_density(page)
+    if node is not None and blocks.link_density(node) > 0.5:
+        reason = f"its main text block is {blocks.link_density(node):.0%} links"
+    elif share >= LINK_PAGE_DENSITY and (node is None or not anchored and blocks.prose(node) < LINK_PAGE_PROSE):
+        reason = f"{share:.0%} of its text is links and no article text stands under a headline"
+    else:
+        return
+    raise NotAnArticle(f"{url}: not an article page ({reason}: a list, a home page or an error page); "
+                       "check the URL, or the outlet's article patterns if a list sent it here")
+
+
+#: A block not under its headline with less text than this (characters) is compared with trafilatura's.
+CONFIDENT_TEXT = 500
+
+
+def _doubtful(node) -> bool:
+    return len(node_text(node)) < CONFIDENT_TEXT or blocks.link_density(node) > 0.2
+
+
+def _more_prose(ours, theirs):
+    """Of two candidate bodies, the one with more sentence text outside links (ours on a near tie)."""
+    if theirs is None or ours is None:
+        return ours if theirs is None else theirs
+    return theirs if blocks.prose(theirs) > 1.2 * blocks.prose(ours) else ours
 
 
 def _twin(root, copy_root, node):

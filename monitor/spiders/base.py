@@ -367,7 +367,7 @@ class OutletSpider(scrapy.Spider):
     # -- article pages -------------------------------------------------------------------------
 
     async def parse_article(self, response):
-        from monitor.extract.article import ExtractionError, extract_article
+        from monitor.extract.article import ExtractionError, NotAnArticle, extract_article
 
         content_type = response.headers.get("Content-Type")
         try:
@@ -380,6 +380,13 @@ class OutletSpider(scrapy.Spider):
             redirect = self._js_redirect(response) if isinstance(e, ExtractionError) else None
             if redirect:
                 yield redirect
+                return
+            if isinstance(e, NotAnArticle):
+                # A list or home page the article patterns let through: counted like a dropped item
+                # (the run's `dropped.NotAnArticle`), not as an extraction failure.
+                self.crawler.stats.inc_value("item_dropped_count")
+                self.crawler.stats.inc_value("item_dropped_reasons_count/NotAnArticle")
+                self.logger.info("%s: %s", self.name, e)
                 return
             self._stat("extract_failed")
             self.failures.append((response.url, "article", str(e)))

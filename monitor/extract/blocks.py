@@ -180,7 +180,7 @@ def _up(node, levels):
 def link_density(node) -> float:
     text = len(node_text(node).replace(" ", ""))
     if not text:
-        return 1.0
+        return 0.0
     return min(1.0, _link_text(node, own_only=False) / text)
 
 

@@ -69,6 +69,10 @@ def clean_body(element, base_url: str, remove=()) -> tuple[object, str | None, s
     for node in list(body.iter(etree.Comment, etree.ProcessingInstruction)):
         _drop(node)
     prune_noise(body)
+    if body.tag in ("td", "th", "tr", "tbody", "thead", "table"):
+        body.tag = "div"  # a layout cell chosen as the body is a block of text, not a one-cell table
+    for node in list(body.iter(*_BREAK_HOLDERS)):
+        _paragraphs_from_breaks(node)
     editor = original_title = None
     for node in list(body.iter(*_BLOCKS)):
         if node.getparent() is None or node.find(".//img") is not None:
@@ -95,6 +99,47 @@ def clean_body(element, base_url: str, remove=()) -> tuple[object, str | None, s
         if link.get("href"):
             link.set("href", urljoin(base_url, link.get("href").strip()))
     return body, editor, original_title
+
+
+_BREAK_HOLDERS = ("div", "td", "section", "article", "center", "font", "span", "body", "main")
+_BREAK = object()
+
+
+def _paragraphs_from_breaks(node) -> None:
+    """Lines separated by <br> (older templates' paragraphs) become <p> elements, in place, so that
+    they are paragraphs in Markdown and an editor line among them is a line of its own."""
+    children = [c for c in node if isinstance(c.tag, str)]
+    if sum(1 for c in children if c.tag == "br") < 2 or any(c.tag in _BLOCK_CHILDREN for c in children):
+        return
+    items = [node.text] if node.text else []
+    for child in list(node):
+        tail, child.tail = child.tail, None
+        node.remove(child)
+        items.append(_BREAK if child.tag == "br" else child)
+        if tail:
+            items.append(tail)
+    node.text = None
+    paragraph = None
+    for item in items:
+        if item is _BREAK:
+            paragraph = None
+            continue
+        if paragraph is None:
+            paragraph = etree.SubElement(node, "p")
+        if isinstance(item, str):
+            if len(paragraph):
+                paragraph[-1].tail = (paragraph[-1].tail or "") + item
+            else:
+                paragraph.text = (paragraph.text or "") + item
+        else:
+            paragraph.append(item)
+    for paragraph in list(node):
+        if not node_text(paragraph) and paragraph.find(".//img") is None:
+            node.remove(paragraph)
+
+
+_BLOCK_CHILDREN = ("p", "div", "table", "ul", "ol", "section", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
+                   "article", "figure", "dl", "pre")
 
 
 def _is_leaf_block(node) -> bool:

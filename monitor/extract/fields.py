@@ -110,7 +110,7 @@ _ORIGIN_EDGES = "()（）[]【】〔〕<>「」 |｜：:"
 _EDITOR_LABEL = re.compile(r"(?:责任编辑|责编|编辑|编审|审核|校对)\s*[:：]?\s*")
 _AUTHOR_LABEL = re.compile(r"^(?:作者|记者|文|撰稿|文字|通讯员|本报记者|本报通讯员|本网记者|新华社记者)\s*[:：/]?\s*")
 _ORIGIN = re.compile(r"来源\s*[:：]\s*(.+)")
-_ORIGIN_STOP = re.compile(r"\s*(?:作者|记者|编辑|责任编辑|责编|发布时间|时间|浏览|阅读|字号|打印|分享|【|\d{4}[-年/])")
+_ORIGIN_STOP = re.compile(r"\s*(?:作者|记者|编辑|责任编辑|责编|摄影|摄像|图片|发布时间|时间|浏览|阅读|字号|打印|分享|【|\d{4}[-年/])")
 
 
 def clean_editor(text: str | None) -> str | None:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from extract_helpers import PAGES
 from helpers import run_monitor
 
@@ -42,10 +44,19 @@ def test_bad_url():
 
 def test_page_without_an_article(tmp_path):
     blank = tmp_path / "blank.html"
-    blank.write_text("<html><body><nav><a href='/'>首页</a></nav></body></html>", encoding="utf-8")
+    blank.write_text("<html><body><div>  </div></body></html>", encoding="utf-8")
     result = run_monitor("extract", "--url", "https://www.news.cn/a.html", "--html", blank)
     assert result.returncode == 1
     assert "https://www.news.cn/a.html: found neither a title nor an article body" in result.stderr
+
+
+@pytest.mark.parametrize("page", ["list_of_links", "home_page", "error_page"])
+def test_a_page_of_links_is_refused_as_no_article(page):
+    result = run_monitor("extract", "--url", "https://wsjkw.example.gov.cn/xwzx/index.html",
+                         "--html", PAGES / "not_articles" / f"{page}.html")
+    assert result.returncode == 1, result.stdout
+    assert "https://wsjkw.example.gov.cn/xwzx/index.html: not an article page" in result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""
 
 
 def test_unreachable_url():

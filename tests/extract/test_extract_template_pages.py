@@ -66,3 +66,40 @@ def test_utf8_page_declaring_gb2312_decodes_as_utf8():
     url = "http://health.people.com.cn/n1/2026/0115/c14739-40600001.html"
     article = extract_article(body, url, outlet=outlet_for_url(url), now=NOW)
     assert article["title"] == "“人工智能+医疗卫生”应用场景加快落地"
+
+
+def _generic(name):
+    spec = json.loads((PAGES / "generic" / f"{name}.json").read_text(encoding="utf-8"))
+    body = (PAGES / "generic" / f"{name}.html").read_bytes()
+    return body, extract_article(body, spec["url"], outlet=None, now=NOW)
+
+
+def test_gbk_page_without_any_charset_declaration_is_detected():
+    body, article = _generic("gbk_undeclared_2005")
+    assert b"charset" not in body.lower()
+    with pytest.raises(UnicodeDecodeError):
+        body.decode("utf-8")
+    assert article["title"] == "社区卫生服务中心全部联网 居民健康档案网上可查"
+    # <br>-separated lines are paragraphs; the editor line among them is a field, not text.
+    assert article["body_text"].count("\n\n") == 2 and article["editor"] == "张伟"
+
+
+def test_a_short_item_under_its_headline_beats_the_longer_list_beside_it():
+    _, article = _generic("short_item_2026")
+    assert article["body_text"].startswith("记者14日从市卫生健康委获悉")
+    assert "二手房" not in article["body_text"] and "你可能还想看" not in article["body_text"]
+    # JSON-LD says 07:20Z, the page shows 下午3:20: the same moment, read either way.
+    assert article["published_at"].isoformat() == "2026-01-14T15:20:00+08:00"
+
+
+def test_a_gallery_keeps_its_captions_as_text_and_as_image_captions():
+    _, article = _generic("gallery_2026")
+    captions = [image["caption"] for image in article["images"]]
+    assert len(captions) == 4 and captions == article["body_text"].split("\n\n")
+    assert "更多图集" not in article["body_text"]
+
+
+def test_a_date_only_in_a_script_variable_is_found():
+    body, article = _generic("wechat_like_2026")
+    assert b"2026-01-13 18:05" not in body.split(b"<script>")[0]
+    assert article["published_at"].isoformat() == "2026-01-13T18:05:00+08:00"

@@ -314,3 +314,24 @@ def test_a_page_without_a_date_takes_the_day_its_list_entry_showed(demo, monkeyp
     assert item["published_at"].isoformat() == "2026-01-15T00:00:00+08:00"
     assert item["published_at_source"] == "list" and item["published_at_raw"] == "list: 2026-01-15"
 
+
+
+def test_a_list_page_behind_an_article_link_is_a_counted_drop_not_a_failure(demo, monkeypatch):
+    from monitor.spiders import base
+
+    async def result(future):
+        return future.result()
+    monkeypatch.setattr(base.workers, "wait", result)
+    demo.settings.frozen = False
+    demo.settings.set("MONITOR_WORKER_PROCESSES", 0)
+    url = "https://www.demo.cn/jk/2026-01/14/c_99.html"
+    page = (ROOT / "tests" / "extract" / "pages" / "not_articles" / "list_of_links.html").read_bytes()
+
+    async def parse():
+        response = HtmlResponse(url, body=page, headers={"Content-Type": "text/html; charset=utf-8"},
+                                request=demo.article_request(url, None, "https://www.demo.cn/jk/"))
+        return [i async for i in demo.parse_article(response)]
+    assert asyncio.run(parse()) == []
+    section = outlet_section(demo.crawler.stats.get_stats())
+    assert section["dropped"] == {"NotAnArticle": 1}
+    assert section["unextractable"] == 0 and demo.failures == []

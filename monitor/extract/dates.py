@@ -5,7 +5,7 @@ All results are aware datetimes in Beijing time. Pure functions; "now" is passed
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 from monitor.window import BEIJING
 
@@ -93,22 +93,3 @@ def url_date(url: str) -> tuple[date | None, str | None]:
             if moment is not None and moment.year >= 2000:
                 return moment.date(), match.group(0).strip("/")
     return None, None
-
-
-def reconcile(page_time: datetime | None, page_raw: str | None, url: str, now: datetime
-              ) -> tuple[datetime | None, str | None]:
-    """The publish time to store: the page's, unless the URL's date contradicts it or it is in the future.
-
-    A page time more than a day away from the URL's date, or later than `now`, is replaced by the
-    URL's date (at 00:00 Beijing time); a URL date in the future is no date at all.
-    """
-    now = now.astimezone(BEIJING)
-    day, day_raw = url_date(url)
-    url_time = datetime.combine(day, time.min, BEIJING) if day else None
-    if url_time is not None and url_time > now:
-        url_time, day_raw = None, None
-    if page_time is not None:
-        too_far = url_time is not None and abs(page_time.date() - day) > timedelta(days=1)
-        if page_time <= now and not too_far:
-            return page_time, page_raw
-    return url_time, day_raw

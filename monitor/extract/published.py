@@ -43,7 +43,7 @@ _SCRIPT_TIME = re.compile(
 # byline, a source): beyond it the text is the article or the page around it.
 HEADLINE_REACH = 300
 #: A run of text longer than this (characters) is article text, not a date or byline line.
-LONG_TEXT = 100
+LONG_TEXT = 80
 _SKIP_TEXT = ("script", "style", "noscript", "template", "select", "option")
 
 
@@ -130,11 +130,16 @@ def text_after(node, limit: int = HEADLINE_REACH) -> str:
             piece = " ".join((pieces.pop(0) or "").split())
             if not piece:
                 continue
-            if len(piece) > LONG_TEXT or size >= limit:
+            if _is_prose(piece) or size >= limit:
                 return " ".join(parts)
             parts.append(piece)
             size += len(piece)
     return " ".join(parts)
+
+
+def _is_prose(piece: str) -> bool:
+    """A run of article text (long, or sentences), where a date is the event's, not the publish time."""
+    return len(piece) > LONG_TEXT or piece.count("，") + piece.count("。") >= 2
 
 
 def _following(node):
@@ -192,7 +197,9 @@ def htmldate_times(root, url: str, now: datetime) -> list[Candidate]:
     from htmldate import find_date
 
     try:
-        value = find_date(root, url=url, original_date=True, extensive_search=False,
+        # url="": the URL's date is this module's own last resort and bound; given the URL, htmldate
+        # would answer with it before looking at the page.
+        value = find_date(root, url="", original_date=True, extensive_search=False,
                           outputformat="%Y-%m-%d %H:%M:%S", max_date=now.astimezone(BEIJING).strftime("%Y-%m-%d"))
     except (ValueError, TypeError, etree.LxmlError):  # htmldate on a malformed tree: no date from it
         return []

@@ -4,10 +4,12 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
+from lxml import html
 
 from monitor.extract.article import ExtractionError, extract_article
 from monitor.extract.charset import decode_html
-from monitor.extract.dates import parse_datetime, reconcile, url_date
+from monitor.extract.dates import parse_datetime, url_date
+from monitor.extract.published import find_published
 from monitor.extract.fields import SelectorConfigError, clean_editor, clean_origin, is_own_name
 from monitor.outlets import Outlet, outlet_for_url
 from monitor.window import BEIJING
@@ -74,23 +76,61 @@ def test_parse_datetime(text, expected):
     assert parse_datetime(text)[0] == expected.replace(tzinfo=BEIJING)
 
 
+def published(head: str, body: str, url: str = "https://example.org/a.html"):
+    root = html.document_fromstring(f"<html><head>{head}</head><body>{body}</body></html>")
+    headline = root.find(".//h1")
+    return find_published(root, url, NOW, headline=headline)
+
+
 def test_page_time_far_from_the_url_date_falls_back_to_the_url_date():
-    moment, raw = reconcile(datetime(2025, 12, 1, 9, 0, tzinfo=BEIJING), "2025-12-01 09:00",
-                            "https://news.gmw.cn/2026-01/13/content_1.htm", NOW)
+    moment, raw = published("", "<h1>标题</h1><p>2025-12-01 09:00</p>", "https://news.gmw.cn/2026-01/13/content_1.htm")
     assert moment == datetime(2026, 1, 13, tzinfo=BEIJING) and raw == "2026-01/13"
 
 
 def test_page_time_within_a_day_of_the_url_date_is_kept():
-    page_time = datetime(2026, 1, 12, 23, 50, tzinfo=BEIJING)
-    assert reconcile(page_time, "x", "https://news.gmw.cn/2026-01/13/content_1.htm", NOW)[0] == page_time
+    moment, _ = published("", "<h1>标题</h1><p>2026-01-12 23:50</p>", "https://news.gmw.cn/2026-01/13/content_1.htm")
+    assert moment == datetime(2026, 1, 12, 23, 50, tzinfo=BEIJING)
 
 
 def test_never_a_future_date():
-    future = datetime(2026, 3, 1, 9, 0, tzinfo=BEIJING)
-    assert reconcile(future, "x", "https://example.org/a.html", NOW) == (None, None)
-    assert reconcile(future, "x", "https://news.gmw.cn/2026-01/13/content_1.htm", NOW)[0] == \
-        datetime(2026, 1, 13, tzinfo=BEIJING)
-    assert reconcile(None, None, "https://news.gmw.cn/2026-02/13/content_1.htm", NOW) == (None, None)
+    future = "<h1>标题</h1><p>2026-03-01 09:00</p>"
+    assert published("", future) == (None, None)
+    assert published("", future, "https://news.gmw.cn/2026-01/13/content_1.htm")[0] == datetime(2026, 1, 13, tzinfo=BEIJING)
+    assert published("", "<h1>标题</h1>", "https://news.gmw.cn/2026-02/13/content_1.htm") == (None, None)
+
+
+def test_a_displayed_time_beats_a_meta_time_off_by_a_time_zone():
+    # The CMS wrote UTC into the meta tag without saying so; the page shows Beijing time.
+    moment, raw = published('<meta name="publishdate" content="2026-01-14 01:30:00">',
+                            "<h1>标题</h1><div>2026年01月14日 09:30 来源：某某日报</div>")
+    assert moment == datetime(2026, 1, 14, 9, 30, tzinfo=BEIJING) and raw == "2026年01月14日 09:30"
+
+
+def test_a_meta_time_that_disagrees_by_minutes_is_kept():
+    moment, _ = published('<meta name="publishdate" content="2026-01-14 09:12:00">',
+                          "<h1>标题</h1><div>2026年01月14日 09:30</div>")
+    assert moment == datetime(2026, 1, 14, 9, 12, tzinfo=BEIJING)
+
+
+def test_a_day_from_the_meta_takes_its_time_of_day_from_the_page():
+    moment, _ = published('<meta name="publishdate" content="2026-01-14">',
+                          "<h1>标题</h1><span class='x'>浏览 12</span><p>第一段。</p><i>2026-01-14 16:05</i>")
+    assert moment == datetime(2026, 1, 14, 16, 5, tzinfo=BEIJING)
+
+
+@pytest.mark.parametrize("head, body, expected", [
+    ('<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2026-01-13T02:00:00Z"}</script>',
+     "<h1>标题</h1>", datetime(2026, 1, 13, 10, 0)),
+    ("", '<h1>标题</h1><time pubdate datetime="2026-01-13T10:00:00+08:00">昨天</time>', datetime(2026, 1, 13, 10, 0)),
+    ("", "<h1>标题</h1><p>2026年1月13日 星期二 下午3:07 | 来源：某报</p>", datetime(2026, 1, 13, 15, 7)),
+    ("", '<h1>标题</h1><script>var DATA = {"pubtime": "2026-01-13 19:02:26"};</script>', datetime(2026, 1, 13, 19, 2, 26)),
+    # The first paragraph's date is the event's, not the publish time: the line after the headline is short.
+    ("", "<h1>标题</h1><p>2026年1月10日下午，某市召开全市卫生健康信息化工作推进会，会议总结了过去一年的工作，部署了新一年"
+         "的重点任务，要求各单位加快推进全民健康信息平台建设，推动检查检验结果互认和电子健康档案向个人开放。</p>"
+         "<div>发布日期：2026-01-12</div>", datetime(2026, 1, 12)),
+])
+def test_publish_time_sources(head, body, expected):
+    assert published(head, body)[0] == expected.replace(tzinfo=BEIJING)
 
 
 def test_article_with_a_future_page_date_gets_the_url_date():

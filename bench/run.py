@@ -85,12 +85,15 @@ def stat(stderr: str, key: str) -> float:
 # -- extraction ------------------------------------------------------------------------------------
 def part_extract(mirror_pages: dict, sample: int) -> dict:
     from bench.accuracy import labelled_pages, ours, trafilatura_baseline
-    from bench.accuracy import SHARED_PAGES  # noqa: F401
-    shared = [(body, url) for group, _, body, url, _ in labelled_pages() if group == "shared"]
+    shared = [(body, url) for group, _, body, url, _ in labelled_pages() if group == "pages"]
+    unseen = [(body, url) for group, _, body, url, _ in labelled_pages() if group == "pages2"]
     own = [(path.read_bytes(), url) for url, (path, _) in mirror_pages.items() if url.endswith(".shtml")
            and "/index_" not in url][:sample]
     result = {}
-    for name, pages in (("../shared/pages", shared), ("generated mirror (ce template)", own)):
+    for name, pages in (("../shared/pages", shared), ("../shared/pages2 (generic path)", unseen),
+                        ("generated mirror (ce template)", own)):
+        if not pages:
+            continue
         times = {"monitor extract": 0.0, "trafilatura": 0.0}
         for fn in (ours, trafilatura_baseline):
             fn(*pages[0])  # warm-up

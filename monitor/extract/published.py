@@ -117,23 +117,18 @@ def _json_ld_dates(text: str) -> list[str]:
 
 def text_after(node, limit: int = HEADLINE_REACH) -> str:
     """The short visible text following `node` in document order (its tail onward), up to `limit`
-    characters or the first long run of text — a date line is short; a date inside the article's
+    characters or the first run of article text — a date line is short; a date inside the article's
     first paragraph ("2019年2月27日下午，…") is not the publish time.
     """
     parts, size = [], 0
-    pieces = [node.tail]
-    for following in _following(node):
-        if isinstance(following.tag, str) and following.tag not in _SKIP_TEXT:
-            pieces.append(following.text)
-        pieces.append(following.tail)
-        while pieces:
-            piece = " ".join((pieces.pop(0) or "").split())
-            if not piece:
-                continue
-            if _is_prose(piece) or size >= limit:
-                return " ".join(parts)
-            parts.append(piece)
-            size += len(piece)
+    for piece in _texts_after(node):
+        piece = " ".join((piece or "").split())
+        if not piece:
+            continue
+        if _is_prose(piece) or size >= limit:
+            break
+        parts.append(piece)
+        size += len(piece)
     return " ".join(parts)
 
 
@@ -142,19 +137,26 @@ def _is_prose(piece: str) -> bool:
     return len(piece) > LONG_TEXT or piece.count("，") + piece.count("。") >= 2
 
 
-def _following(node):
-    """Elements after `node` in document order, excluding its own descendants."""
+def _texts_after(node):
+    """The text pieces after `node` in document order, outside its own subtree."""
+    yield node.tail
     current = node
     while current is not None:
         sibling = current.getnext()
         while sibling is not None:
-            yield from sibling.iter() if _visible_subtree(sibling) else (sibling,)
+            yield from _texts_of(sibling)
             sibling = sibling.getnext()
         current = current.getparent()
+        if current is not None:
+            yield current.tail
 
 
-def _visible_subtree(node) -> bool:
-    return isinstance(node.tag, str) and node.tag not in _SKIP_TEXT
+def _texts_of(node):
+    if isinstance(node.tag, str) and node.tag not in _SKIP_TEXT:
+        yield node.text
+        for child in node:
+            yield from _texts_of(child)
+    yield node.tail
 
 
 def headline_times(headline, patterns=()) -> list[Candidate]:
@@ -193,7 +195,7 @@ def script_times(root) -> list[Candidate]:
     return found
 
 
-def htmldate_times(root, url: str, now: datetime) -> list[Candidate]:
+def htmldate_times(root, now: datetime) -> list[Candidate]:
     from htmldate import find_date
 
     try:
@@ -225,7 +227,7 @@ def find_published(root, url: str, now: datetime, *, headline=None, selectors=()
     """(publish time, the text it was read from) for a page, or the URL's date, or (None, None)."""
     displayed_sources = (lambda: site_times(root, selectors, patterns), lambda: structured_times(root),
                          lambda: headline_times(headline, patterns), lambda: hinted_times(root, patterns))
-    late_sources = (lambda: script_times(root), lambda: htmldate_times(root, url, now))
+    late_sources = (lambda: script_times(root), lambda: htmldate_times(root, now))
     chosen = choose(displayed_sources, late_sources, url, now,
                     refine=lambda day: day_times(root, day, patterns))
     if chosen is not None:

@@ -37,7 +37,7 @@ def extract_article(body: bytes, url: str, *, outlet=None, content_type: str | N
     body_node = fields.first_node(root, rules.get("body"))
     cleaned = editor_line = original_title = None
     if body_node is not None:
-        cleaned, editor_line, original_title = body_.clean_body(body_node, url, rules.get("remove") or ())
+        cleaned, editor_line, original_title = body_.clean_body(body_node, url, rules.get("remove") or (), title=title)
         if len(fields.node_text(cleaned)) < MIN_BODY_CHARS:
             cleaned = None
     extracted_by = "site" if (title and cleaned is not None) else "generic"
@@ -46,7 +46,7 @@ def extract_article(body: bytes, url: str, *, outlet=None, content_type: str | N
             title, headline = generic.find_headline(root)
         generic_node = generic.generic_body(root, url, title, headline)
         if generic_node is not None:
-            cleaned, editor_line, original_title = body_.clean_body(generic_node, url)
+            cleaned, editor_line, original_title = body_.clean_body(generic_node, url, title=title, link_lines=True)
             if len(fields.node_text(cleaned)) < MIN_BODY_CHARS:
                 cleaned = None
     if not title or cleaned is None:

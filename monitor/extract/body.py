@@ -15,18 +15,24 @@ from monitor.extract.fields import node_text, select, squash
 from monitor.extract.text import markdown_to_text
 
 # Never article text, whatever the site.
-NOISE_TAGS = ("script", "style", "noscript", "iframe", "form", "button", "input", "select", "textarea",
+NOISE_TAGS = ("script", "style", "noscript", "iframe", "button", "input", "select", "textarea",
               "video", "audio", "object", "embed", "svg", "canvas", "template", "nav", "footer", "aside")
 # Class/id words that mark share bars, related-news blocks, players, ads and footers.
 _NOISE_WORD = re.compile(
     r"(?:^|[\s_-])(share|bdshare|jiathis|social|related|relate|xgxw|xgyd|recommend|tuijian|copyright|"
     r"comment|advise|ad|ads|advert|qrcode|erweima|ewm|player|video|audio|toolbar|print|correction|"
-    r"jiucuo|next|prev|pagination|breadcrumb)(?:$|[\s_-])", re.IGNORECASE)
+    r"jiucuo|next|prev|pagination|pager|paging|fenye|breadcrumb|zan|dianzan|digg|like)(?:$|[\s_-])", re.IGNORECASE)
+#: A <form> with less text than this is a search, login or comment form; some CMSs wrap the article itself
+#: in a form (`<form name="_newscontent_fromname">`), which is kept.
+FORM_TEXT = 200
 # Whole lines that are not article text: editor lines, copyright notices, share/print prompts.
 _NOISE_LINE = re.compile(
-    r"^[\s(（\[【〔]*(?:责任编辑|责编|编辑|编审|审核|校对)\s*[:：]|"
+    r"^[\s(（\[【〔]*(?:责任编辑|责编|编辑|编审|审核|校对)\s*[:：|丨｜]|"
     r"版权所有|未经授权|Copyright|©|本网站所刊登|不得转载|转载请注明|扫一扫|分享到|【纠错】|\[纠错\]|"
-    r"^[\s【\[]*(?:打印|关闭|返回顶部|我要纠错|字号)", re.IGNORECASE)
+    r"(?:扫描|长按|识别).{0,8}二维码|点.{0,2}[「【“\"]?在看|点击.{0,4}关注|"
+    r"^[\s【\[]*(?:打印|关闭|返回顶部|我要纠错|字号)|"
+    # page numbers of an article split over pages: '【1】【2】【3】 下一页'
+    r"^(?:\s*(?:[【\[（(]?\d{1,3}[】\]）)]?|上一页|下一页|首页|尾页|末页))+\s*$", re.IGNORECASE)
 _ORIGINAL_TITLE = re.compile(r"^[\s(（【\[]*原标题\s*[:：]\s*(.+?)[\s)）】\]]*$")
 _BLOCKS = ("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "section", "center", "span", "font")
 
@@ -55,12 +61,18 @@ def prune_noise(root) -> None:
         if node is root or not isinstance(node.tag, str) or node.getparent() is None:
             continue
         marker = f"{node.get('class') or ''} {node.get('id') or ''}"
-        if node.tag in NOISE_TAGS or _is_hidden(node) or (_NOISE_WORD.search(marker) and node.tag != "img"):
+        if node.tag in NOISE_TAGS or _is_hidden(node) or (_NOISE_WORD.search(marker) and node.tag != "img") \
+                or node.tag == "form" and len(node_text(node)) < FORM_TEXT:
             _drop(node)
 
 
-def clean_body(element, base_url: str, remove=()) -> tuple[object, str | None, str | None]:
-    """(cleaned copy of the body element, editor line text, 原标题 text) — noise removed, URLs absolute."""
+def clean_body(element, base_url: str, remove=(), *, title: str | None = None, link_lines: bool = False
+               ) -> tuple[object, str | None, str | None]:
+    """(cleaned copy of the body element, editor line text, 原标题 text) — noise removed, URLs absolute.
+
+    `link_lines` (the generic path) also drops lines that are nothing but links (a promotion above
+    the text, page numbers below it), which site rules leave to their `remove:` selectors.
+    """
     body = copy.deepcopy(element)
     for selector in remove:
         for node in select(body, selector):
@@ -88,10 +100,10 @@ def clean_body(element, base_url: str, remove=()) -> tuple[object, str | None, s
             if editor is None and re.search(r"编辑|责编", text):
                 editor = text
             _drop(node)
+        elif link_lines and _is_leaf_block(node) and _all_links(node, text):
+            _drop(node)
     for img in body.iter("img"):
-        if img.get("alt") and "<" in img.get("alt"):
-            # CMSs leak escaped markup into alt text ('义大利 <a href=…>茲韋列夫</a>封王'): keep its text.
-            img.set("alt", squash(re.sub(r"<[^>]*>", "", img.get("alt"))))
+        img.set("alt", _meaningful_alt(img, title))
         src = img.get("data-original") or img.get("data-src") or img.get("src") or ""
         if src.strip():
             img.set("src", urljoin(base_url, src.strip()))
@@ -99,6 +111,29 @@ def clean_body(element, base_url: str, remove=()) -> tuple[object, str | None, s
         if link.get("href"):
             link.set("href", urljoin(base_url, link.get("href").strip()))
     return body, editor, original_title
+
+
+def _all_links(node, text: str) -> bool:
+    linked = sum(len(node_text(a)) for a in node.iter("a"))
+    return linked >= 0.9 * len(text)
+
+
+_PLACEHOLDER_ALT = re.compile(r"^(?:点击|查看|高清|原图|大图|放大|图片|配图|image|img|photo|pic)", re.IGNORECASE)
+
+
+def _meaningful_alt(img, title: str | None) -> str:
+    """The image's alt text, or "" where it says nothing of its own: markup leaked into it, the
+    headline repeated, a placeholder ('点击查看高清原图'), or the caption already written beside it."""
+    alt = img.get("alt") or ""
+    if "<" in alt:  # CMSs leak escaped markup into alt text ('义大利 <a href=…>茲韋列夫</a>封王')
+        alt = re.sub(r"<[^>]*>", "", alt)
+    alt = squash(alt)
+    if not alt or alt == title or len(alt) <= 12 and _PLACEHOLDER_ALT.match(alt):
+        return ""
+    block = next((a for a in img.iterancestors() if a.tag in ("p", "div", "center", "figure", "td")), None)
+    if block is not None and alt in node_text(block):
+        return ""
+    return alt
 
 
 _BREAK_HOLDERS = ("div", "td", "section", "article", "center", "font", "span", "body", "main")

@@ -19,6 +19,10 @@ GENERIC_PATTERNS = (
     re.compile(r"(?P<year>(?:19|20)\d{2})\s*年\s*(?P<month>1[0-2]|0?[1-9])\s*月\s*(?P<day>3[01]|[12]\d|0?[1-9])\s*日" + _TIME),
     re.compile(r"(?P<year>(?:19|20)\d{2})[-/.](?P<month>1[0-2]|0?[1-9])[-/.](?P<day>3[01]|[12]\d|0?[1-9])(?!\d)(?:T|\s*)" + _TIME),
 )
+# A two-digit year only where a label says it is a date: '发布时间：18-03-08 23:16'.
+LABELLED_SHORT_YEAR = re.compile(r"(?:发布|时间|日期)\s*[:：]?\s*(?P<yy>\d{2})[-/.](?P<month>1[0-2]|0?[1-9])[-/.]"
+                                 r"(?P<day>3[01]|[12]\d|0?[1-9])(?!\d)\s*" + _TIME)
+GENERIC_PATTERNS = (*GENERIC_PATTERNS, LABELLED_SHORT_YEAR)
 _AFTERNOON = ("下午", "晚上", "傍晚", "PM", "pm")
 
 # Dates in article URLs: /2026-01/13/, /2026/01-13/, /2026/0113/, /2026/01/13/, /202601/13/, 20260113.
@@ -38,10 +42,11 @@ def _from_match(match: re.Match) -> datetime | None:
     hour = int(parts.get("hour") or 0)
     if parts.get("noon") in _AFTERNOON and hour < 12 or parts.get("noon") == "中午" and hour < 11:
         hour += 12
-    elif parts.get("noon") in ("凌晨", "AM", "am") and hour == 12:
+    elif parts.get("noon") in ("上午", "凌晨", "AM", "am") and hour == 12:  # 上午12:30 is 00:30, as 12:30 AM
         hour = 0
     try:
-        day = date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
+        year = int(parts["year"]) if parts.get("year") else 2000 + int(parts["yy"])
+        day = date(year, int(parts["month"]), int(parts["day"]))
         moment = time(hour, int(parts.get("minute") or 0), int(parts.get("second") or 0))
     except (TypeError, ValueError):
         return None

@@ -43,14 +43,19 @@ def find_headline(root) -> tuple[str | None, object | None]:
 
     document_title = title_from_document(root)
     page_title = node_text(root.find(".//title")) if root.find(".//title") is not None else ""
+    # The document title's head ('中华人民共和国监察法' of '中华人民共和国监察法-纪检') shown as an element's
+    # whole text is a candidate too, whatever its tag or class.
+    head = next(iter(_title_segments(page_title or "")), "")
     best, best_node, best_score, best_repeat = None, None, 0.0, 0.0
     for node in root.iter():
-        if not isinstance(node.tag, str):
+        if not isinstance(node.tag, str) or node.tag in ("a", "html", "body", "head", "title", "meta", "img", "ul",
+                                                          "ol", "table", "script", "style"):
             continue
         emphasis = _EMPHASIS.get(node.tag)
         if emphasis is None:
-            if not _HEADLINE_MARK.search(f"{node.get('class') or ''} {node.get('id') or ''}") \
-                    or node.tag in ("a", "html", "body", "head", "title", "meta", "img", "ul", "ol", "table"):
+            marked = _HEADLINE_MARK.search(f"{node.get('class') or ''} {node.get('id') or ''}")
+            shows_head = len(head) >= 4 and (node.text or "").strip()[:4] == head[:4] and node_text(node) == head
+            if not (marked or shows_head):
                 continue
             emphasis = 0.15
         text = node_text(node)
@@ -101,7 +106,8 @@ def _repeats(text: str, *titles: str | None) -> float:
     return best
 
 
-_TITLE_SEPARATOR = re.compile(r"\s*(?:[_|｜]|--|-{1}|—+|–|－|::)\s*")
+# Between a headline and a site or channel name. A bare '——' is not one: it joins a headline and its subtitle.
+_TITLE_SEPARATOR = re.compile(r"\s*(?:[_|｜]|--|-|－|::)\s*|\s+[—–]+\s+")
 _SITE_NAME = re.compile(r"(?:网|官网|网站|门户|报|报社|日报|晚报|台|电视台|频道|客户端|新闻|官方网站|学会|协会|政府|委员会|医院)$")
 
 

@@ -71,9 +71,16 @@ def test_url_date(url, day):
     ("发布时间：2026-01-13 09:30:05", datetime(2026, 1, 13, 9, 30, 5)),
     ("2026/1/3", datetime(2026, 1, 3)),
     ("2026-01-13T02:00:00Z", datetime(2026, 1, 13, 10, 0)),
+    ("2026年1月13日 星期二 下午3:07", datetime(2026, 1, 13, 15, 7)),
+    ("2026年1月13日週二 上午12:30", datetime(2026, 1, 13, 0, 30)),
+    ("发布时间：26-01-13 23:16", datetime(2026, 1, 13, 23, 16)),  # a two-digit year, where a label says so
 ])
 def test_parse_datetime(text, expected):
     assert parse_datetime(text)[0] == expected.replace(tzinfo=BEIJING)
+
+
+def test_a_two_digit_year_without_a_label_is_no_date():
+    assert parse_datetime("编号 26-01-13") == (None, None)
 
 
 def published(head: str, body: str, url: str = "https://example.org/a.html"):

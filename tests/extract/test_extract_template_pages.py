@@ -103,3 +103,13 @@ def test_a_date_only_in_a_script_variable_is_found():
     body, article = _generic("wechat_like_2026")
     assert b"2026-01-13 18:05" not in body.split(b"<script>")[0]
     assert article["published_at"].isoformat() == "2026-01-13T18:05:00+08:00"
+
+
+def test_an_article_a_cms_wraps_in_a_form_under_an_unmarked_headline():
+    body, article = _generic("form_cms_2026")
+    assert b"<form" in body and b"<h1" not in body
+    # The headline is the document title's head, shown in a styled <span>; the title's '-信息中心' is a channel.
+    assert article["title"] == "医院信息系统安全等级保护测评工作通知"
+    assert article["body_text"].startswith("各科室：") and "终端设备清单" in article["body_text"]
+    # An image whose alt text repeats the headline adds no line; the close-window link is gone.
+    assert article["body_text"].count("安全等级保护测评工作通知") == 0 and "关闭窗口" not in article["body_text"]

@@ -10,7 +10,9 @@ Pure functions over a de-noised copy of the parsed page:
 - `main_block` picks the best block, but a short article standing right after its headline beats
   a longer block elsewhere ("related items", picture lists): the floor for short news items.
 
-`page_kind` tells a page that is no article (mostly links: a list, a home page, an error page).
+`link_density`, `page_link_density` and `prose` are the measures the generic path uses to tell a
+page that is no article (mostly links: a list, a home page, an error page) and to compare its
+candidate with trafilatura's.
 """
 from __future__ import annotations
 
@@ -119,6 +121,12 @@ def text_units(root, offsets) -> list[Unit]:
     return units
 
 
+#: An item of a teaser list is at most this long (characters): a headline, a source line, a summary.
+TEASER_MAX = 600
+#: How much a paragraph inside a teaser list weighs compared with one of prose.
+TEASER_WEIGHT = 0.05
+
+
 def teaser_lists(root) -> set:
     """Elements that are lists of teasers: most of their (3 or more) children lead with a headline link.
 
@@ -139,12 +147,6 @@ def teaser_lists(root) -> set:
         if linked >= 3 and linked >= 0.6 * len(children):
             found.add(node)
     return found
-
-
-#: An item of a teaser list is at most this long (characters): a headline, a source line, a summary.
-TEASER_MAX = 600
-#: How much a paragraph inside a teaser list weighs compared with one of prose.
-TEASER_WEIGHT = 0.05
 
 
 def score_blocks(units, teasers=frozenset()) -> dict:
@@ -208,7 +210,7 @@ def main_block(root, headline=None):
 
 
 def _text(block: Block) -> int:
-    return sum(u.text for u in {id(u): u for u in block.units}.values())
+    return sum(unit.text for unit in block.units)
 
 
 def _contains(outer, inner) -> bool:
@@ -217,8 +219,7 @@ def _contains(outer, inner) -> bool:
 
 def prose(node) -> int:
     """Characters of sentence text outside links: lines with sentence punctuation, link text excluded."""
-    lines = [line for line in node.itertext()]
-    text = sum(len(t.strip()) for t in lines if _SENTENCE_MARKS.search(t))
+    text = sum(len(t.strip()) for t in node.itertext() if _SENTENCE_MARKS.search(t))
     return max(0, text - _link_text(node, own_only=False))
 
 

@@ -1,7 +1,9 @@
 """The generic path: fields of a page no site rule covers (a new template, an unknown outlet).
 
-The body comes from trafilatura (measured against the site rules in bench/accuracy.py); the title
-and publish time from document-level signals, in order.
+`find_headline` picks the headline element, `generic_body` the main text block (scored in
+blocks.py, compared with trafilatura's reading where it is in doubt) or refuses a page of links as
+`NotAnArticle`; the publish time is published.py's. How they compare with trafilatura and GNE:
+bench/accuracy.py. Nothing here is keyed to a site.
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from lxml import html
 from monitor.extract import blocks
 from monitor.extract.errors import NotAnArticle
 from monitor.extract.fields import meta_content, node_text, squash, title_from_document
+from monitor.extract.published import text_after
 
 # A site-name suffix on a document title: "标题-新华网", "标题_央广网", "标题 | 健康频道".
 _SITE_SUFFIX = re.compile(r"\s*[-_|｜—–]+\s*[^-_|｜—–]{0,12}(?:网|报|台|频道|客户端|新闻|门户|首页|网站)[^-_|｜—–]{0,6}$")
@@ -34,13 +37,12 @@ HEADLINE_MIN_SCORE = 0.6
 def find_headline(root) -> tuple[str | None, object | None]:
     """(headline text, its element) — the element is None when the text is the document title's.
 
-    Candidates are h1–h6 and elements marked as titles by class/id. Each scores by how much of
+    Candidates are h1–h6, elements marked as titles by class/id, and any element whose whole text is
+    the document title's head (before its site or channel name). Each scores by how much of
     the document title (<title>, og:title) it repeats, its emphasis (tag), whether a date line
     follows it (the way article headlines stand), and is marked down inside a link (a related
     item's headline). Without a good candidate the document title, less its site-name suffix.
     """
-    from monitor.extract.published import text_after
-
     document_title = title_from_document(root)
     page_title = node_text(root.find(".//title")) if root.find(".//title") is not None else ""
     # The document title's head ('中华人民共和国监察法' of '中华人民共和国监察法-纪检') shown as an element's

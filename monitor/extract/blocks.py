@@ -35,9 +35,10 @@ MIN_UNIT = 10
 #: How far (characters of text) after the headline a block may start and still be "the article
 #: under its headline": room for the date/source line, a byline, share buttons.
 HEADLINE_REACH = 400
-#: The floor: a block under its headline with at least this much text (links excluded) wins over
-#: a longer block elsewhere.
-SHORT_ARTICLE_FLOOR = 60
+#: The floor: a block under its headline with at least this much text (links excluded), in
+#: sentences, wins over a longer block elsewhere (a brief, a video's or a picture's description).
+SHORT_ARTICLE_FLOOR = 30
+_SENTENCE_END = re.compile(r"[，。！？；]|[.!?;]\s")
 
 
 @dataclass
@@ -199,7 +200,8 @@ def main_block(root, headline=None):
         return best.node, False
     after = offsets[headline] + len(node_text(headline).replace(" ", ""))
     near = [b for b in ranked if after <= b.start <= after + HEADLINE_REACH and not _contains(b.node, headline)
-            and b.node not in teasers and link_density(b.node) < 0.3 and _text(b) >= SHORT_ARTICLE_FLOOR]
+            and b.node not in teasers and link_density(b.node) < 0.3 and _text(b) >= SHORT_ARTICLE_FLOOR
+            and _SENTENCE_END.search(node_text(b.node))]
     if not near:
         return best.node, False
     if best in near or _contains(best.node, near[0].node):

@@ -180,6 +180,9 @@ def is_own_name(origin: str, own_names) -> bool:
         rest = compact.removeprefix(name)
         if rest != compact and rest[:1] in "-－—_·" and re.search(r"(频道|客户端|原创|网)$", rest[1:] or "频道"):
             return True
+        # '城市电视台新闻综合频道': one of its channels written without a separator.
+        if rest != compact and re.fullmatch(r".{0,6}(?:频道|客户端)", rest):
+            return True
     return False
 
 

@@ -166,6 +166,7 @@ def test_origin_and_own_names():
     assert clean_origin("来源：人民网-文化频道 原创稿") == "人民网-文化频道"
     assert is_own_name("人民网-文化频道", ["人民网"])
     assert not is_own_name("人民网-人民日报", ["人民网"])
+    assert is_own_name("城市电视台新闻综合频道", ["城市电视台"])
     assert not is_own_name("新华日报", ["人民网"])
 
 

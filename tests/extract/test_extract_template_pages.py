@@ -113,3 +113,9 @@ def test_an_article_a_cms_wraps_in_a_form_under_an_unmarked_headline():
     assert article["body_text"].startswith("各科室：") and "终端设备清单" in article["body_text"]
     # An image whose alt text repeats the headline adds no line; the close-window link is gone.
     assert article["body_text"].count("安全等级保护测评工作通知") == 0 and "关闭窗口" not in article["body_text"]
+
+
+def test_a_video_page_keeps_its_short_description_and_is_no_list():
+    _, article = _generic("video_2026")
+    assert article["body_text"].startswith("从今年起") and "相关视频" not in article["body_text"]
+    assert article["origin"] is None  # 城市电视台新闻综合频道 is the site's own channel

@@ -173,8 +173,9 @@ LINK_PAGE_PROSE = 200
 def _refuse_link_pages(page, node, anchored: bool, url: str) -> None:
     """NotAnArticle for a list, a home page or an error page: mostly links, no article text under a headline."""
     share = blocks.page_link_density(page)
-    if node is not None and blocks.link_density(node) > 0.5:
-        reason = f"its main text block is {blocks.link_density(node):.0%} links"
+    block_links = blocks.link_density(node) if node is not None else 0.0
+    if block_links > 0.5:
+        reason = f"its main text block is {block_links:.0%} links"
     elif share >= LINK_PAGE_DENSITY and (node is None or not anchored and blocks.prose(node) < LINK_PAGE_PROSE):
         reason = f"{share:.0%} of its text is links and no article text stands under a headline"
     else:

@@ -123,9 +123,7 @@ def _origin(root, rules, outlet) -> str | None:
         return None
     if outlet is None:
         # An unknown site naming itself as the source ('来源：健康时报网' on 健康时报网) names no origin.
-        return None if fields.is_own_name(origin, [generic.site_name(root, "")]) else origin
-    if outlet is not None:
+        own = [generic.site_name(root, "")]
+    else:
         own = [outlet.name, *outlet.source_by_host.values(), *(rules.get("own_names") or ())]
-        if fields.is_own_name(origin, own):
-            return None
-    return origin
+    return None if fields.is_own_name(origin, own) else origin

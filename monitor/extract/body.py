@@ -11,7 +11,7 @@ from urllib.parse import urljoin
 from lxml import etree, html
 from markdownify import MarkdownConverter
 
-from monitor.extract.fields import node_text, select, squash
+from monitor.extract.fields import link_share, node_text, select, squash, text_of_markup
 from monitor.extract.text import markdown_to_text
 
 # Never article text, whatever the site.
@@ -100,7 +100,7 @@ def clean_body(element, base_url: str, remove=(), *, title: str | None = None, l
             if editor is None and re.search(r"编辑|责编", text):
                 editor = text
             _drop(node)
-        elif link_lines and _is_leaf_block(node) and _all_links(node, text):
+        elif link_lines and _is_leaf_block(node) and link_share(node) >= 0.9:
             _drop(node)
     for img in body.iter("img"):
         img.set("alt", _meaningful_alt(img, title))
@@ -113,21 +113,13 @@ def clean_body(element, base_url: str, remove=(), *, title: str | None = None, l
     return body, editor, original_title
 
 
-def _all_links(node, text: str) -> bool:
-    linked = sum(len(node_text(a)) for a in node.iter("a"))
-    return linked >= 0.9 * len(text)
-
-
 _PLACEHOLDER_ALT = re.compile(r"^(?:点击|查看|高清|原图|大图|放大|图片|配图|image|img|photo|pic)", re.IGNORECASE)
 
 
 def _meaningful_alt(img, title: str | None) -> str:
     """The image's alt text, or "" where it says nothing of its own: markup leaked into it, the
     headline repeated, a placeholder ('点击查看高清原图'), or the caption already written beside it."""
-    alt = img.get("alt") or ""
-    if "<" in alt:  # CMSs leak escaped markup into alt text ('义大利 <a href=…>茲韋列夫</a>封王')
-        alt = re.sub(r"<[^>]*>", "", alt)
-    alt = squash(alt)
+    alt = text_of_markup(img.get("alt") or "")  # CMSs leak escaped markup into alt text
     if not alt or alt == title or len(alt) <= 12 and _PLACEHOLDER_ALT.match(alt):
         return ""
     block = next((a for a in img.iterancestors() if a.tag in ("p", "div", "center", "figure", "td")), None)

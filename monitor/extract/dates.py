@@ -18,11 +18,10 @@ _TIME = (r"(?:" + _BETWEEN + r"\s*(?P<hour>[01]?\d|2[0-3])\s*[:：时]\s*(?P<min
 GENERIC_PATTERNS = (
     re.compile(r"(?P<year>(?:19|20)\d{2})\s*年\s*(?P<month>1[0-2]|0?[1-9])\s*月\s*(?P<day>3[01]|[12]\d|0?[1-9])\s*日" + _TIME),
     re.compile(r"(?P<year>(?:19|20)\d{2})[-/.](?P<month>1[0-2]|0?[1-9])[-/.](?P<day>3[01]|[12]\d|0?[1-9])(?!\d)(?:T|\s*)" + _TIME),
+    # A two-digit year only where a label says it is a date: '发布时间：18-03-08 23:16'.
+    re.compile(r"(?:发布|时间|日期)\s*[:：]?\s*(?P<yy>\d{2})[-/.](?P<month>1[0-2]|0?[1-9])[-/.]"
+               r"(?P<day>3[01]|[12]\d|0?[1-9])(?!\d)\s*" + _TIME),
 )
-# A two-digit year only where a label says it is a date: '发布时间：18-03-08 23:16'.
-LABELLED_SHORT_YEAR = re.compile(r"(?:发布|时间|日期)\s*[:：]?\s*(?P<yy>\d{2})[-/.](?P<month>1[0-2]|0?[1-9])[-/.]"
-                                 r"(?P<day>3[01]|[12]\d|0?[1-9])(?!\d)\s*" + _TIME)
-GENERIC_PATTERNS = (*GENERIC_PATTERNS, LABELLED_SHORT_YEAR)
 _AFTERNOON = ("下午", "晚上", "傍晚", "PM", "pm")
 
 # Dates in article URLs: /2026-01/13/, /2026/01-13/, /2026/0113/, /2026/01/13/, /202601/13/, 20260113.

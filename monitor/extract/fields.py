@@ -41,6 +41,11 @@ def squash(text: str | None) -> str:
     return " ".join((text or "").replace("\u3000", " ").replace("\xa0", " ").split())
 
 
+def text_of_markup(value: str) -> str:
+    """The text of a value carrying leaked markup ('标题<div>——副题</div>'), whitespace squashed."""
+    return squash(re.sub(r"<[^>]*>", "", value))
+
+
 def node_text(node) -> str:
     if isinstance(node, str):
         return squash(node)
@@ -57,6 +62,12 @@ def node_text(node) -> str:
         if piece is not node and piece.tail:
             parts.append(piece.tail)
     return squash(" ".join(parts))
+
+
+def link_share(node) -> float:
+    """The share of an element's text that is link text (0 for an element without text)."""
+    text = node_text(node)
+    return sum(len(node_text(a)) for a in node.iter("a")) / len(text) if text else 0.0
 
 
 def first_node(root, selectors) -> object | None:
@@ -202,7 +213,7 @@ def title_from_document(root) -> str | None:
     title = meta_content(root, "og:title", "ArticleTitle", "twitter:title")
     if title:
         # Some CMSs put markup in the meta value ('标题<div>——副题</div>'): its text is the title.
-        return squash(re.sub(r"<[^>]*>", "", title)) or None
+        return text_of_markup(title) or None
     node = root.find(".//title")
     text = node_text(node) if node is not None else ""
     if not text:

@@ -15,7 +15,7 @@ from lxml import html
 
 from monitor.extract import blocks
 from monitor.extract.errors import NotAnArticle
-from monitor.extract.fields import meta_content, node_text, squash, title_from_document
+from monitor.extract.fields import link_share, meta_content, node_text, squash, title_from_document
 from monitor.extract.published import text_after
 
 # A site-name suffix on a document title: "标题-新华网", "标题_央广网", "标题 | 健康频道".
@@ -68,7 +68,7 @@ def find_headline(root) -> tuple[str | None, object | None]:
         score = emphasis + repeat + min(len(text), 20) / 200
         if _INFO_NEAR.search(text_after(node, 120)):
             score += 0.35
-        if node.tag != "h1" and any(a.tag == "a" for a in node.iterancestors()) or _only_link(node):
+        if node.tag != "h1" and (any(a.tag == "a" for a in node.iterancestors()) or link_share(node) >= 0.9):
             score -= 0.4
         if _in_noise(node):
             score -= 0.3
@@ -131,12 +131,6 @@ def _in_noise(node) -> bool:
 
 _NOISE_MARK = re.compile(r"(?:^|[\s_-])(?:nav|topnav|menu|dropdown|footer|related|relate|recommend|tuijian|hot|rank|"
                          r"sidebar|list)(?:$|[\s_-])", re.IGNORECASE)
-
-
-def _only_link(node) -> bool:
-    text = node_text(node)
-    linked = sum(len(node_text(a)) for a in node.iter("a"))
-    return bool(text) and linked >= 0.9 * len(text) and node.tag != "h1"
 
 
 _INFO_LINE = re.compile(r"(?:\d{4}[-年/.]\d{1,2}[-月/.]\d{1,2}|来源\s*[:：]|作者\s*[:：]|分享到)")

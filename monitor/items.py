@@ -29,9 +29,10 @@ class ArticleItem(scrapy.Item):
     fetched_at = scrapy.Field()
     run_id = scrapy.Field()
     # added by pipelines
-    status = scrapy.Field()           # "ok" or "undated"
+    status = scrapy.Field()           # "ok", "undated" or "off_topic" (a near miss of the topic)
     keywords = scrapy.Field()         # term -> count
     score = scrapy.Field()
+    topic_reason = scrapy.Field()     # why a near miss fell short of the topic (None when on topic)
     fingerprint = scrapy.Field()      # near-duplicate fingerprint of the body
     fingerprint_bands = scrapy.Field()  # the fingerprint cut into indexed bands, for lookups
     cluster_id = scrapy.Field()       # story cluster (reprints share it)

@@ -1,9 +1,11 @@
 """Topics: which articles a crawl is about, from one YAML file per topic under spiders_config/topics/.
 
 A topic has groups of include terms that must co-occur (for health informatization: a health term
-and an informatization term), exclude terms (any hit: the article is off topic), neutral phrases
-(they contain a term without meaning it, e.g. 健康发展 contains 健康: a hit on them hides the
-shorter term), weights (a headline hit counts more than a body hit) and a threshold.
+and an informatization term), exclude terms (any hit: the article is off topic), exclude groups
+(stories of another kind — market reports, insurance sales — off topic when their terms add up),
+neutral phrases (they contain a term without meaning it, e.g. 健康发展 contains 健康: a hit on them
+hides the shorter term), weights (a headline hit counts more than a body hit; a long body's hits
+count less each), a threshold and a lower bound for near misses. docs/topics.md explains the scoring.
 
 Matching is one Aho-Corasick pass (pyahocorasick) over text folded by NFKC and casefold, so ＡＩ, Ａ Ｉ
 and ai all match the term AI; a term made of ASCII letters or digits matches only as a whole word
@@ -50,6 +52,20 @@ _TERMS = {
         {"type": "object", "minProperties": 1, "additionalProperties": {"type": "number", "exclusiveMinimum": 0}},
     ],
 }
+_GROUPS = {
+    "type": "object",
+    "minProperties": 1,
+    "additionalProperties": {
+        "type": "object",
+        "required": ["terms"],
+        "additionalProperties": False,
+        "properties": {"min_score": {"type": "number", "minimum": 0},
+                       # where the headline names no term of the group: the subject is something else
+                       # unless the body shows the group throughout
+                       "body_only_min_score": {"type": "number", "minimum": 0},
+                       "terms": _TERMS},
+    },
+}
 SCHEMA = {
     "type": "object",
     "required": ["name", "threshold", "groups"],
@@ -58,6 +74,8 @@ SCHEMA = {
         "name": {"type": "string", "minLength": 1},
         "description": {"type": "string"},
         "threshold": {"type": "number", "exclusiveMinimum": 0},
+        # an article short of the topic but scoring at least this is kept as a near miss (status off_topic)
+        "near_miss": {"type": "number", "exclusiveMinimum": 0},
         "weights": {
             "type": "object",
             "additionalProperties": False,
@@ -65,19 +83,14 @@ SCHEMA = {
                 "title": {"type": "number", "minimum": 0},
                 "body": {"type": "number", "minimum": 0},
                 "body_hits_per_term": {"type": "integer", "minimum": 1},
+                "body_length": {"type": "integer", "minimum": 1},
             },
         },
-        "groups": {
-            "type": "object",
-            "minProperties": 1,
-            "additionalProperties": {
-                "type": "object",
-                "required": ["terms"],
-                "additionalProperties": False,
-                "properties": {"min_score": {"type": "number", "minimum": 0}, "terms": _TERMS},
-            },
-        },
+        "groups": _GROUPS,
         "exclude": {"type": "array", "items": {"type": "string", "minLength": 1}},
+        # stories of another kind (market reports, insurance sales, product launches): off topic when a
+        # group scores at least its min_score, scored as the include groups are
+        "exclude_groups": _GROUPS,
         # what an outlet's site search is asked for (list sources of `format: search`)
         "search_terms": {"type": "array", "minItems": 1, "uniqueItems": True,
                          "items": {"type": "string", "minLength": 1}},
@@ -87,12 +100,14 @@ SCHEMA = {
     },
 }
 
+INCLUDE, EXCLUDE, EXCLUDE_GROUP, NEUTRAL = "include", "exclude", "exclude_group", "neutral"
+
 
 @dataclass(eq=False)
 class Term:
     text: str                      # as written in the topic file: the key in an article's `keywords`
-    kind: str                      # "include", "exclude" or "neutral"
-    weights: dict = field(default_factory=dict)  # group -> weight (include terms only)
+    kind: str                      # INCLUDE, EXCLUDE, EXCLUDE_GROUP or NEUTRAL
+    weights: dict = field(default_factory=dict)  # group -> weight (include and exclude-group terms)
 
 
 @dataclass
@@ -101,9 +116,10 @@ class Match:
     keywords: dict[str, int]       # include term -> hits in title and body
     score: float
     group_scores: dict[str, float]
-    excluded: list[str]
+    excluded: list[str]            # exclude terms found, and the terms of exclude groups that reached their minimum
     relevant: bool
     reason: str                    # why it is not relevant ("" when it is)
+    near_miss: bool = False        # not relevant, but scoring at least `near_miss` and half of each group's minimum
 
 
 class Topic:
@@ -112,21 +128,30 @@ class Topic:
         self.path = path
         self.name = config["name"]
         self.threshold = config["threshold"]
+        self.near_miss = config.get("near_miss")
+        if self.near_miss is not None and self.near_miss >= self.threshold:
+            raise self.error("near_miss", f"{self.near_miss:g} must be below the threshold ({self.threshold:g})")
         weights = config.get("weights") or {}
         self.title_weight = weights.get("title", 3)
         self.body_weight = weights.get("body", 1)
         self.body_hits_per_term = weights.get("body_hits_per_term", 5)
+        self.body_length = weights.get("body_length")
         self.min_scores = {g: spec.get("min_score", 1) for g, spec in config["groups"].items()}
+        self.body_only_min_scores = {g: spec.get("body_only_min_score", self.min_scores[g])
+                                     for g, spec in config["groups"].items()}
+        self.exclude_min_scores = {g: spec.get("min_score", 1)
+                                   for g, spec in (config.get("exclude_groups") or {}).items()}
         self.search_terms = tuple(config.get("search_terms") or ())
         # By default one headline hit of any include term lets an entry through.
         self.headline_threshold = config.get("headline_threshold", self.title_weight)
         self.terms: dict[str, Term] = {}  # folded form -> term
-        for group, spec in config["groups"].items():
-            terms = spec["terms"]
-            for text, weight in (terms.items() if isinstance(terms, dict) else ((t, 1) for t in terms)):
-                term = self._add(str(text), "include", f"groups.{group}.terms")
-                term.weights[group] = weight
-        for kind in ("exclude", "neutral"):
+        for section, kind in (("groups", INCLUDE), ("exclude_groups", EXCLUDE_GROUP)):
+            for group, spec in (config.get(section) or {}).items():
+                terms = spec["terms"]
+                for text, weight in (terms.items() if isinstance(terms, dict) else ((t, 1) for t in terms)):
+                    term = self._add(str(text), kind, f"{section}.{group}.terms")
+                    term.weights[group] = weight
+        for kind in (EXCLUDE, NEUTRAL):
             for text in config.get(kind) or []:
                 self._add(text, kind, kind)
         self.automaton = ahocorasick.Automaton()
@@ -142,8 +167,8 @@ class Topic:
             # Include terms become field names in `keywords`; MongoDB forbids these there.
             raise self.error(where, f"term {text!r} contains '.' or starts with '$'")
         old = self.terms.get(folded)
-        if old is not None and not (kind == old.kind == "include"):
-            raise self.error(where, f"term {text!r} is also listed as {old.kind} term {old.text!r}")
+        if old is not None and not (kind == old.kind and kind in (INCLUDE, EXCLUDE_GROUP)):
+            raise self.error(where, f"term {text!r} is also listed as {old.kind.replace('_', ' ')} term {old.text!r}")
         if old is not None:
             if old.text != text:
                 raise self.error(where, f"term {text!r} is the same term as {old.text!r}")
@@ -158,7 +183,9 @@ class Topic:
     def hits(self, text: str) -> dict[Term, int]:
         """How often each term occurs in `text`, longest match first (a neutral phrase or a longer
         term hides the terms inside it); ASCII terms only as whole words."""
-        folded = fold(text)
+        return self._hits(fold(text))
+
+    def _hits(self, folded: str) -> dict[Term, int]:
         counts: dict[Term, int] = {}
         for end, (word, term) in self.automaton.iter_long(folded):
             start = end - len(word) + 1
@@ -169,55 +196,106 @@ class Topic:
             counts[term] = counts.get(term, 0) + 1
         return counts
 
+    def length_factor(self, length: int) -> float:
+        """What the body part of a score is multiplied by: 1 up to `weights.body_length` characters, then
+        sqrt(body_length / length) — so hits a long feature piles up by its length alone count less,
+        and a short brief and a long feature are scored on one scale."""
+        if not self.body_length or length <= self.body_length:
+            return 1.0
+        return (self.body_length / length) ** 0.5
+
     def match(self, title: str, body: str) -> Match:
-        title_hits, body_hits = self.hits(title or ""), self.hits(body or "")
+        folded_body = fold(body or "")
+        title_hits, body_hits = self.hits(title or ""), self._hits(folded_body)
+        body_factor = self.body_weight * self.length_factor(len(folded_body))
         keywords: dict[str, int] = {}
         group_scores = dict.fromkeys(self.min_scores, 0.0)
+        in_headline: set[str] = set()
+        carried: set[str] = set()  # groups with a hit of a full term (weight 1 or more)
+        against = dict.fromkeys(self.exclude_min_scores, 0.0)
+        against_terms: dict[str, list[str]] = {g: [] for g in against}
         excluded = []
         score = 0.0
         for term in dict.fromkeys([*title_hits, *body_hits]):
             in_title, in_body = title_hits.get(term, 0), body_hits.get(term, 0)
-            if term.kind == "exclude":
+            if term.kind == EXCLUDE:
                 excluded.append(term.text)
-            if term.kind != "include":
+            if term.kind not in (INCLUDE, EXCLUDE_GROUP):
                 continue
+            if term.kind == EXCLUDE_GROUP:
+                # Another kind of story shows in several of its words, not one word repeated: each term
+                # counts once in the headline and once in the body.
+                hit_score = self.title_weight * bool(in_title) + body_factor * bool(in_body)
+                for group, weight in term.weights.items():
+                    against[group] += weight * hit_score
+                    against_terms[group].append(term.text)
+                continue
+            hit_score = self.title_weight * in_title + body_factor * min(in_body, self.body_hits_per_term)
             keywords[term.text] = in_title + in_body
-            hit_score = self.title_weight * in_title + self.body_weight * min(in_body, self.body_hits_per_term)
+            if in_title:
+                in_headline.update(term.weights)
             for group, weight in term.weights.items():
                 group_scores[group] += weight * hit_score
+                if weight >= 1:
+                    carried.add(group)
             # A term of two groups (互联网医院: health and informatization) counts once in the total.
             score += max(term.weights.values()) * hit_score
         score = round(score, 2)
-        reason = ""
+        group_scores = {g: round(s, 2) for g, s in group_scores.items()}
+        kinds = [g for g, s in against.items() if s >= self.exclude_min_scores[g]]
+        # A group the headline does not name needs more of the body: the subject is something else.
+        minimums = {g: self.min_scores[g] if g in in_headline else self.body_only_min_scores[g]
+                    for g in group_scores}
+        # Supporting words (weight under 1: 数据, 平台, 线上 …) add to a group but never make it alone.
+        short = [g for g, s in group_scores.items() if s < minimums[g] or g not in carried]
+        # An exclude term names what the topic is not (宠物医院): never a near miss. An exclude group is a
+        # judgement from several words, which an editor may overrule.
+        hard = bool(excluded)
         if excluded:
             reason = f"exclude term {excluded[0]!r}"
+        elif kinds:
+            excluded = [t for g in kinds for t in against_terms[g]]
+            reason = "exclude group " + ", ".join(
+                f"{g} ({', '.join(against_terms[g])}: {against[g]:.3g} >= {self.exclude_min_scores[g]:g})" for g in kinds)
+        elif short:
+            reason = "too little of group " + ", ".join(
+                f"{g} ({group_scores[g]:g} < {minimums[g]:g}{'' if g in in_headline else ', none in the headline'})"
+                if group_scores[g] < minimums[g] else f"{g} (only supporting words)" for g in short)
+        elif score < self.threshold:
+            reason = f"score {score:g} < threshold {self.threshold:g}"
         else:
-            short = [g for g, s in group_scores.items() if s < self.min_scores[g]]
-            if short:
-                reason = "too little of group " + ", ".join(
-                    f"{g} ({group_scores[g]:g} < {self.min_scores[g]:g})" for g in short)
-            elif score < self.threshold:
-                reason = f"score {score:g} < threshold {self.threshold:g}"
+            reason = ""
+        # A near miss has at least half of every group's minimum: health news with nothing digital, or
+        # digital news naming health once in passing, is not one.
+        near_miss = (bool(reason) and not hard and self.near_miss is not None and score >= self.near_miss
+                     and all(s >= minimums[g] / 2 for g, s in group_scores.items()))
         return Match(keywords=keywords, score=score, group_scores=group_scores, excluded=excluded,
-                     relevant=not reason, reason=reason)
-
+                     relevant=not reason, reason=reason, near_miss=near_miss)
 
     def headline(self, title: str, summary: str = "") -> Match:
         """Whether a list entry could be on topic, from its title (and the summary a feed or search
-        result gives) before its article is fetched: no exclude term in the title, and a score of
-        hits in the title and summary (one per term, title weight) reaching `headline_threshold`. Lenient by design: the article is scored in full once fetched."""
+        result gives) before its article is fetched: no exclude term in the title, no exclude group
+        reaching its minimum on the title alone, and a score of hits in the title and summary (one per
+        term, title weight) reaching `headline_threshold`. Lenient by design: the article is scored in
+        full once fetched."""
         title_hits, summary_hits = self.hits(title or ""), self.hits(summary or "")
         keywords: dict[str, int] = {}
-        excluded = [t.text for t in title_hits if t.kind == "exclude"]
+        excluded = [t.text for t in title_hits if t.kind == EXCLUDE]
+        against = dict.fromkeys(self.exclude_min_scores, 0.0)
+        for term, n in title_hits.items():
+            for group, weight in (term.weights.items() if term.kind == EXCLUDE_GROUP else ()):
+                against[group] += weight * self.title_weight * n
+        kinds = [g for g, s in against.items() if s >= self.exclude_min_scores[g]]
         score = 0.0
         for term in dict.fromkeys([*title_hits, *summary_hits]):
-            if term.kind != "include":
+            if term.kind != INCLUDE:
                 continue
             keywords[term.text] = title_hits.get(term, 0) + summary_hits.get(term, 0)
             # a summary is the article's lead, as telling as its headline: both count at title weight
             score += max(term.weights.values()) * self.title_weight
         score = round(score, 2)
         reason = (f"exclude term {excluded[0]!r} in the title" if excluded
+                  else f"exclude group {', '.join(kinds)} in the title" if kinds
                   else f"headline score {score:g} < {self.headline_threshold:g}" if score < self.headline_threshold
                   else "")
         return Match(keywords=keywords, score=score, group_scores={}, excluded=excluded, relevant=not reason,

@@ -71,6 +71,7 @@ class ImportOutcomes:
     rejected: int                  # refused by the database (logged)
     spooled: int                   # kept on disk for the next command (the database went away)
     merged: int                    # an earlier line with the URL of a later line of the same batch: one document
+    near_misses: int = 0           # stored as near misses of the topic (status off_topic)
 
     @classmethod
     def from_stats(cls, stats: dict) -> "ImportOutcomes":
@@ -86,7 +87,7 @@ class ImportOutcomes:
         return cls(read=get(LINES_READ), skipped={k: v for k, v in skipped.items() if v},
                    dropped=drop_counts(stats), pipeline_errors=get(PIPELINE_ERRORS), new=stored["inserted"],
                    updated=stored["updated"], unchanged=stored["unchanged"], rejected=stored["rejected"],
-                   spooled=stored["spooled"], merged=merged)
+                   spooled=stored["spooled"], merged=merged, near_misses=get("monitor/near_misses"))
 
     @property
     def stored(self) -> int:
@@ -112,6 +113,9 @@ class ImportOutcomes:
             terms.append((self.unaccounted, "not processed (the import stopped early)"))
         lines = [f"{path}: {self.read} line(s) read = " + " + ".join(f"{n} {what}" for n, what in terms),
                  f"stored: {self.new} new, {self.updated} updated, {self.unchanged} unchanged"]
+        if self.near_misses:
+            lines.append(f"near misses of the topic (stored with status off_topic, never in a report; "
+                         f"`monitor candidates --near-misses` lists them): {self.near_misses}")
         lines += [f"skipped ({label}): {n}" for label, n in self.skipped.items()]
         lines += [f"dropped ({reason}): {n}" for reason, n in sorted(self.dropped.items())]
         return "\n".join(lines)

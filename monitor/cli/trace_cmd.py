@@ -17,8 +17,8 @@ HELP = ("say why URLs are or are not in the data: owning outlet, article pattern
         "article and (with --profile and --issue-date) the issue's rank")
 
 #: The stored article's fields trace reports (and what it needs to say why it is not in an issue).
-TRACE_FIELDS = {"url": 1, "status": 1, "score": 1, "keywords": 1, "cluster_id": 1, "cluster_lead": 1,
-                "reprint_count": 1, "published_at": 1, "outlet": 1}
+TRACE_FIELDS = {"url": 1, "status": 1, "score": 1, "keywords": 1, "topic_reason": 1, "cluster_id": 1,
+                "cluster_lead": 1, "reprint_count": 1, "published_at": 1, "outlet": 1}
 
 
 def add_arguments(parser):
@@ -127,6 +127,7 @@ def stored_trace(db, trace: dict) -> dict:
         return {"stored": False, "_doc": None}
     published, keywords = doc.get("published_at"), doc.get("keywords")
     return {"stored": True, "status": doc.get("status"), "score": doc.get("score"),
+            "topic_reason": doc.get("topic_reason"),
             "keywords": keywords if isinstance(keywords, dict) else {}, "cluster_id": doc.get("cluster_id"),
             "reprint_count": doc.get("reprint_count"), "stored_url": doc.get("url"),
             "published_at": _beijing(published).isoformat() if isinstance(published, datetime) else None,
@@ -155,7 +156,10 @@ def issue_trace(db, profile, window, issue_date, traces: list[dict]) -> None:
 def _not_in_issue(doc, profile, window, issue_date, candidate, rank, count) -> str:
     issue = f"the {profile.name} issue of {issue_date}"
     published = doc.get("published_at")
-    if doc.get("status") != "ok" or not isinstance(published, datetime):
+    if doc.get("status") == "off_topic" and candidate is None:
+        return (f"not in {issue}: a near miss of the topic ({doc.get('topic_reason') or 'below the threshold'}); "
+                f"`monitor candidates --near-misses` lists it and `monitor pin` brings it in")
+    if doc.get("status") not in ("ok", "off_topic") or not isinstance(published, datetime):
         return (f"not in {issue}: it has no publish date (status {doc.get('status')}); undated articles are "
                 "never reported")
     if not window.contains(published):
@@ -201,7 +205,8 @@ def text_block(trace: dict, issue) -> str:
         keywords = ", ".join(f"{k} {v}" for k, v in hits)
         lines += [f"  stored_url: {trace['stored_url']}", f"  status: {trace['status']}",
                   f"  published_at: {trace['published_at'] or 'none'}",
-                  f"  score: {trace['score'] if trace['score'] is not None else 'none'}",
+                  f"  score: {trace['score'] if trace['score'] is not None else 'none'}"
+                  + (f" (short of the topic: {trace['topic_reason']})" if trace.get("topic_reason") else ""),
                   f"  keywords: {keywords or 'none'}",
                   f"  cluster_id: {trace['cluster_id'] or 'none'}",
                   f"  reprint_count: {trace['reprint_count'] if trace['reprint_count'] is not None else 'none'}"]

@@ -54,6 +54,7 @@ def outlet_section(stats: dict) -> dict:
         "responses": responses,
         "pages": {"list": get("monitor/pages/list"), "article": get("monitor/pages/article")},
         "items_scraped": get("item_scraped_count"),
+        "near_misses": get("monitor/near_misses"),
         "extracted_by": _with_prefix(stats, "monitor/extracted_by/"),
         "stored": _with_prefix(stats, "monitor/stored/"),
         "dropped": _with_prefix(stats, "item_dropped_reasons_count/"),

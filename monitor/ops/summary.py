@@ -6,11 +6,15 @@ def _counts(mapping: dict) -> str:
     return ", ".join(f"{k} {v}" for k, v in sorted(mapping.items()) if v) or "none"
 
 
+def _near_misses(s: dict) -> str:
+    return f" (near misses {s['near_misses']})" if s.get("near_misses") else ""
+
+
 def outlet_line(name: str, s: dict) -> list[str]:
     stored = s.get("stored", {})
     line = (f"  {name:<10} {s.get('verdict', '?'):<8} pages {sum(s.get('pages', {}).values())} "
             f"(list {s.get('pages', {}).get('list', 0)}, article {s.get('pages', {}).get('article', 0)}), "
-            f"kept {s.get('items_scraped', 0)}, stored {stored.get('inserted', 0)} new/"
+            f"kept {s.get('items_scraped', 0)}{_near_misses(s)}, stored {stored.get('inserted', 0)} new/"
             f"{stored.get('updated', 0)} updated/{stored.get('unchanged', 0)} unchanged, "
             f"already stored {s.get('skipped_stored', 0)}, dropped: {_counts(s.get('dropped', {}))}")
     if s.get("unextractable"):

@@ -4,10 +4,8 @@ from __future__ import annotations
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
+from monitor.storage.articles import STATUS_OK, STATUS_UNDATED
 from monitor.window import Window
-
-STATUS_OK = "ok"
-STATUS_UNDATED = "undated"
 
 
 class OutsideWindow(DropItem):

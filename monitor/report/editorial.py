@@ -12,6 +12,7 @@ from bson import ObjectId
 from bson.errors import InvalidId
 from pymongo.database import Database
 
+from monitor.storage.articles import STATUS_OFF_TOPIC, STATUS_OK
 from monitor.urls import canonical_url
 from monitor.window import Window
 
@@ -58,9 +59,19 @@ def resolve_article(db: Database, ref: str, projection: dict | None = None) -> d
     return doc
 
 
+#: Statuses of articles an editor can pin: on topic, or a near miss of it brought in by hand.
+PINNABLE = (STATUS_OK, STATUS_OFF_TOPIC)
+
+
+def pinnable(doc: dict, window: Window) -> bool:
+    """Whether an article can go into an issue of `window`: dated within it, on topic or a near miss."""
+    published = doc.get("published_at")
+    return doc.get("status") in PINNABLE and published is not None and window.contains(published)
+
+
 def _check_in_window(doc: dict, window: Window) -> None:
     published = doc.get("published_at")
-    if doc.get("status") != "ok" or published is None:
+    if doc.get("status") not in PINNABLE or published is None:
         raise NotInWindow(f"article {doc['_id']} ({doc.get('title')}) has no publish date and cannot go into a report")
     if not window.contains(published):
         raise NotInWindow(f"article {doc['_id']} ({doc.get('title')}) was published on "

@@ -1,5 +1,6 @@
 """Which articles an issue holds: the window's dated articles from the profile's outlets, one per
-story cluster, best score first up to the profile's size, with the editors' pins and exclusions.
+story cluster, best score first up to the profile's size, with the editors' pins and exclusions —
+and the window's near misses of the topic (status `off_topic`), which an editor may pin into an issue.
 
 Fields written by the relevance and clustering pipelines may be missing on older documents: no
 `cluster_id` means a story of its own (its lead), no `score` counts as 0, no `reprint_count` as 1.
@@ -13,14 +14,15 @@ from bson import ObjectId
 from pymongo.cursor import Cursor
 from pymongo.database import Database
 
-from monitor.report.editorial import Edits
+from monitor.report.editorial import Edits, pinnable
 from monitor.report.profiles import Profile
 from monitor.storage import queries
+from monitor.storage.articles import STATUS_OFF_TOPIC
 from monitor.window import Window
 
 #: What ranking needs; bodies stay in the database until the chosen few are rendered.
 CANDIDATE_FIELDS = {"url": 1, "urls": 1, "outlet": 1, "source": 1, "title": 1, "published_at": 1, "status": 1,
-                    "score": 1, "reprint_count": 1, "cluster_id": 1, "cluster_lead": 1}
+                    "score": 1, "reprint_count": 1, "cluster_id": 1, "cluster_lead": 1, "topic_reason": 1}
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,11 @@ class Candidate:
     cluster: str
     pinned: bool = False
     excluded: bool = False
+    topic_reason: str = ""         # a near miss: why it fell short of the topic
+
+    @property
+    def near_miss(self) -> bool:
+        return bool(self.topic_reason)
 
     @classmethod
     def from_doc(cls, doc: dict, edits: Edits) -> "Candidate":
@@ -46,7 +53,8 @@ class Candidate:
                    score=float(score) if isinstance(score, (int, float)) else 0.0,
                    reprint_count=int(reprints) if isinstance(reprints, (int, float)) and reprints >= 1 else 1,
                    cluster=str(doc.get("cluster_id") or doc["_id"]),
-                   pinned=doc["_id"] in edits.pinned, excluded=doc["_id"] in edits.excluded)
+                   pinned=doc["_id"] in edits.pinned, excluded=doc["_id"] in edits.excluded,
+                   topic_reason=(doc.get("topic_reason") or "topic") if doc.get("status") == STATUS_OFF_TOPIC else "")
 
     @property
     def rank_key(self):
@@ -81,9 +89,9 @@ def select(db: Database, profile: Profile, window: Window, edits: Edits) -> Sele
     pinned_ids = set(edits.pinned)
     missing = pinned_ids - {d["_id"] for d in leads}
     if missing:
-        # A pinned article need not be its cluster's lead (nor from the profile's outlets).
-        pinned_query = {"_id": {"$in": list(missing)}, **window_query(window)}
-        leads += list(db.articles.find(pinned_query, CANDIDATE_FIELDS))
+        # A pinned article need not be its cluster's lead, nor from the profile's outlets, nor on topic
+        # (a near miss an editor brought in); the window is checked here (monitor/storage/queries.py).
+        leads += [d for d in db.articles.find(queries.ids_in(missing), CANDIDATE_FIELDS) if pinnable(d, window)]
 
     candidates = sorted((Candidate.from_doc(d, edits) for d in leads), key=lambda c: c.rank_key)
     # One entry per story: a pinned article stands for its cluster, otherwise the best-ranked lead.
@@ -100,3 +108,13 @@ def select(db: Database, profile: Profile, window: Window, edits: Edits) -> Sele
     others = [c for c in ranked if not c.pinned and not c.excluded]
     chosen = pinned + others[:max(profile.size - len(pinned), 0)]
     return Selection(ranked=ranked, chosen=sorted(chosen, key=lambda c: c.print_key))
+
+
+def near_misses(db: Database, profile: Profile, window: Window, edits: Edits) -> list[Candidate]:
+    """The window's near misses of the topic from the profile's outlets, one per story, best score first
+    (those pinned are in the issue already, and marked so)."""
+    outlets = set(profile.outlets)
+    query = queries.window_query(window.start, window.end, status=STATUS_OFF_TOPIC)
+    docs = [d for d in db.articles.find(query, CANDIDATE_FIELDS)
+            if d.get("outlet") in outlets and d.get("cluster_lead") is not False]
+    return sorted((Candidate.from_doc(d, edits) for d in docs), key=lambda c: c.rank_key)

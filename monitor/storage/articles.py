@@ -29,8 +29,13 @@ BOOKKEEPING = frozenset({"_id", "url", "urls", "fetched_at", "first_seen_at", "u
                          "fingerprint", "fingerprint_bands", "cluster_id", "cluster_lead", "reprint_count"})
 
 
+#: An article's `status` (docs/mongodb.md): dated (and on topic); no publish time recovered; a near miss
+#: of the topic. Only `ok` articles are ever in a report's candidates.
+STATUS_OK, STATUS_UNDATED, STATUS_OFF_TOPIC = "ok", "undated", "off_topic"
+
 #: Contract fields that are null when unknown (see docs/mongodb.md).
-NULLABLE = ("outlet", "original_title", "published_at", "published_at_raw", "author", "editor", "origin")
+NULLABLE = ("outlet", "original_title", "published_at", "published_at_raw", "author", "editor", "origin",
+            "topic_reason")
 
 
 def content_hash(doc: dict) -> str:

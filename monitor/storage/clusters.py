@@ -10,8 +10,8 @@ stage (monitor/storage/persistence.py) runs them:
    `min_similarity`, found through the indexed `fingerprint_bands`; otherwise it founds a cluster.
    Every earlier batch of the run is already written, so "stored" covers every article of this run,
    whatever its outlet, and the articles of any other run or process written before.
-3. `lead_fields`: each touched cluster's lead (earliest published; outlet priority, then URL, break
-   ties) and `reprint_count` (distinct outlets) from its stored members and the batch, set on the
+3. `lead_fields`: each touched cluster's lead (an article on topic before a near miss, then the
+   earliest published; outlet priority, then URL, break ties) and `reprint_count` (distinct outlets) from its stored members and the batch, set on the
    batch's documents and, as updates, on stored members whose values change.
 4. (the batch and those updates are written in one bulk write)
 5. `settle`: the touched clusters read again as the database holds them now; where another writer
@@ -34,11 +34,12 @@ from pymongo.collection import Collection
 from monitor import workers
 from monitor.fingerprint import bands, fingerprints, similarity
 from monitor.storage import queries
+from monitor.storage.articles import STATUS_OFF_TOPIC
 from monitor.window import BEIJING
 
 logger = logging.getLogger(__name__)
 
-MEMBER_FIELDS = {"url": 1, "outlet": 1, "source": 1, "published_at": 1, "cluster_id": 1,
+MEMBER_FIELDS = {"url": 1, "outlet": 1, "source": 1, "published_at": 1, "status": 1, "cluster_id": 1,
                  "cluster_lead": 1, "reprint_count": 1, "_id": 0}
 #: How many band keys or cluster ids one `$in` carries.
 CHUNK = 1000
@@ -79,6 +80,7 @@ class Member:
     cluster_id: str
     fingerprint: str | None = None
     bands: list[str] = field(default_factory=list)
+    near_miss: bool = False        # status off_topic: leads its story only where no member is on topic
 
 
 def new_cluster_id(founder_url: str) -> str:
@@ -92,12 +94,14 @@ def member_of(doc: dict) -> Member:
         published = published.replace(tzinfo=BEIJING)  # as the window pipeline reads a naive time
     return Member(url=doc["url"], outlet=doc.get("outlet") or doc.get("source") or "",
                   published_at=published, cluster_id=doc.get("cluster_id") or "",
-                  fingerprint=doc.get("fingerprint"), bands=list(doc.get("fingerprint_bands") or ()))
+                  fingerprint=doc.get("fingerprint"), bands=list(doc.get("fingerprint_bands") or ()),
+                  near_miss=doc.get("status") == STATUS_OFF_TOPIC)
 
 
 def lead_and_count(members: list[Member], rules: ClusterRules) -> tuple[Member, int]:
     far_future = datetime.max.replace(tzinfo=BEIJING)
-    lead = min(members, key=lambda m: (m.published_at or far_future, rules.rank(m.outlet), m.url))
+    # A near miss never leads a story an on-topic article carries: the report reads leads only.
+    lead = min(members, key=lambda m: (m.near_miss, m.published_at or far_future, rules.rank(m.outlet), m.url))
     return lead, len({m.outlet for m in members})
 
 

@@ -41,11 +41,17 @@ def clusters_in(cluster_ids) -> dict:
     return {"cluster_id": {"$in": sorted(set(cluster_ids))}}
 
 
-def window_query(start, end) -> dict:
-    """Dated, in-topic articles published in [start, end): exactly the keys of `status_published_at`.
-    (The report filters outlets in Python.)"""
-    return {"status": "ok",
+def window_query(start, end, status: str = "ok") -> dict:
+    """Articles of one `status` published in [start, end): exactly the keys of `status_published_at`.
+    By default the dated, in-topic ones a report reads; `off_topic` for the near misses. (The report
+    filters outlets in Python.)"""
+    return {"status": status,
             "published_at": {"$gte": start.astimezone(timezone.utc), "$lt": end.astimezone(timezone.utc)}}
+
+
+def ids_in(ids) -> dict:
+    """Articles by id (the `_id` index)."""
+    return {"_id": {"$in": list(dict.fromkeys(ids))}}
 
 
 def running_runs() -> dict:

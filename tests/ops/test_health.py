@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from monitor.ops.health import FAILED, OK, WARNING, outlet_section, overall
+from monitor.ops.summary import outlet_line
 
 HEALTHY = {
     "monitor/requests/list": 2, "monitor/requests/article": 5,
@@ -18,6 +19,13 @@ def test_a_healthy_outlet_is_ok_and_skipped_requests_are_not_errors():
     assert section["verdict"] == OK and section["problems"] == []
     assert section["dropped"] == {"OffTopic": 1} and section["stored"] == {"inserted": 4}
     assert section["errors"] == {"download": 0, "http": 0, "spider": 0}
+
+
+def test_near_misses_are_part_of_what_was_kept_and_shown_as_such():
+    section = outlet_section({**HEALTHY, "monitor/near_misses": 2})
+    assert section["near_misses"] == 2 and section["verdict"] == OK
+    assert "kept 4 (near misses 2), stored 4 new" in outlet_line("xinhua", section)[0]
+    assert "near misses" not in outlet_line("xinhua", outlet_section(HEALTHY))[0]
 
 
 def test_generic_extraction_for_most_pages_is_flagged_as_a_changed_template():

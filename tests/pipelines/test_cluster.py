@@ -2,9 +2,11 @@
 one cluster with the right lead and reprint_count, later runs keep it up to date, and a second run
 of the same input changes nothing."""
 import json
+from datetime import datetime, timezone
 
 from helpers import run_monitor
 from monitor.fingerprint import bands
+from monitor.storage.clusters import ClusterRules, lead_and_count, member_of
 from pipeline_texts import OTHER_STORY, REPRINTS, STORY_TITLE
 
 URLS = {
@@ -123,3 +125,19 @@ def test_an_edited_republication_updates_its_document_and_stays_in_its_cluster(m
     assert people["reprint_count"] == 2 and people["cluster_lead"] is False
     assert people["urls"] == [URLS["people"], edited["url"]]
     assert people["fingerprint"] != before["people"]["fingerprint"]
+
+
+def test_a_near_miss_never_leads_a_story_an_on_topic_article_carries():
+    # The report reads cluster leads only: an earlier near miss (status off_topic) leading the story would
+    # hide its on-topic reprint from every issue.
+    def doc(url, outlet, hour, status):
+        return {"url": url, "outlet": outlet, "status": status, "cluster_id": "c1",
+                "published_at": datetime(2026, 1, 12, hour, tzinfo=timezone.utc)}
+
+    early_miss = doc("https://a.cn/1", "people", 1, "off_topic")
+    later, latest = doc("https://b.cn/2", "xinhua", 5, "ok"), doc("https://c.cn/3", "gmw", 9, "ok")
+    lead, count = lead_and_count([member_of(d) for d in (early_miss, later, latest)], ClusterRules())
+    assert lead.url == later["url"] and count == 3  # the near miss still counts as an outlet carrying it
+    lead, _ = lead_and_count([member_of(early_miss), member_of(doc("https://d.cn/4", "cnr", 3, "off_topic"))],
+                             ClusterRules())
+    assert lead.url == early_miss["url"]  # a story of near misses only: the earliest leads, as ever

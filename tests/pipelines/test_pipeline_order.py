@@ -47,6 +47,9 @@ def test_a_crawl_passes_every_pipeline_in_order(monitor_env, db, tmp_path):
         # inside the window, off topic
         article("https://www.cnr.cn/health/flu.shtml", "cnr", "央广网", "2026-01-13T10:00:00+08:00", FLU["body"],
                 title=FLU["title"]),
+        # inside the window, a near miss of the topic: stored apart, status off_topic
+        article("https://www.bjd.com.cn/a/202601/13/AP1.html", "bjd", "京报网", "2026-01-13T11:00:00+08:00",
+                "患者可通过小程序和APP查看检查报告。", title="市医院优化就医流程"),
         # no title: dropped before anything else
         article("https://www.ynet.com/x.html", "ynet", "北京青年网", "2026-01-13T10:00:00+08:00", REPRINTS["xinhua"],
                 title=""),
@@ -55,8 +58,11 @@ def test_a_crawl_passes_every_pipeline_in_order(monitor_env, db, tmp_path):
     assert stats["item_dropped_reasons_count/MissingField"] == 1
     assert stats["item_dropped_reasons_count/OutsideWindow"] == 1
     assert stats["item_dropped_reasons_count/OffTopic"] == 1
-    assert stats["item_scraped_count"] == 5
+    assert stats["item_scraped_count"] == 6 and stats["monitor/near_misses"] == 1
 
+    near_miss = db.articles.find_one_and_delete({"outlet": "bjd"})
+    assert near_miss["status"] == "off_topic" and near_miss["topic_reason"].startswith("too little of group digital")
+    assert near_miss["cluster_lead"] is True and near_miss["reprint_count"] == 1  # a story of its own
     docs = {d["outlet"]: d for d in db.articles.find()}
     assert set(docs) == {"xinhua", "people", "chinanews", "gmw"}
     assert docs["xinhua"]["url"] == XINHUA
@@ -70,7 +76,7 @@ def test_a_crawl_passes_every_pipeline_in_order(monitor_env, db, tmp_path):
     assert docs["xinhua"]["keywords"]["全民健康信息"] >= 1 and docs["xinhua"]["score"] >= 8
 
     before = {d["url"]: d for d in db.articles.find()}
-    again = crawl(tmp_path, items)
+    again = crawl(tmp_path, [i for i in items if i["outlet"] != "bjd"])
     assert again.get("monitor/stored/unchanged") == 4 and "monitor/stored/inserted" not in again
     assert {d["url"]: d for d in db.articles.find()} == before
 

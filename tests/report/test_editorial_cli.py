@@ -1,7 +1,9 @@
-"""`monitor candidates`, `monitor pin` and `monitor exclude` as an editor uses them before an export."""
+"""`monitor candidates`, `monitor pin` and `monitor exclude` as an editor uses them before an export,
+and the near misses of the topic an editor can bring in."""
 from helpers import run_monitor
 from monitor.storage.mongo import ensure_indexes
-from report_data import stored
+from pipeline_texts import FLU
+from report_data import record, stored, write_jsonl
 
 ISSUE = ("--profile", "weekly", "--issue-date", "2026-01-16")
 
@@ -62,3 +64,39 @@ def test_unknown_or_unfit_articles_are_refused_and_nothing_changes(monitor_env, 
     assert outside.returncode == 2
     assert "2026-01-02" in outside.stderr and "outside the issue's window 2026-01-10..2026-01-16" in outside.stderr
     assert db.editorial.count_documents({}) == 0
+
+
+def test_a_near_miss_is_listed_apart_and_an_editor_can_pin_it_into_the_issue(monitor_env, db, tmp_path):
+    # through the crawl's own pipelines (`monitor import`): two on-topic articles, a near miss (health in
+    # its headline, too little informatization) and a story with nothing digital (dropped)
+    near = record(3, "2026-01-13", title="市医院优化就医流程", body_markdown="患者可通过小程序和APP查看检查报告。")
+    flu = record(4, "2026-01-14", title=FLU["title"], body_markdown=FLU["body"])
+    path = write_jsonl(tmp_path / "in.jsonl", [record(1, "2026-01-12"), record(2, "2026-01-12"), near, flu])
+    imported = run_monitor("import", str(path))
+    assert imported.returncode == 0, imported.stderr
+    assert "4 line(s) read = 3 stored" in imported.stdout and "near misses of the topic" in imported.stdout
+    doc = db.articles.find_one({"title": near["title"]})
+    assert doc["status"] == "off_topic" and doc["topic_reason"].startswith("too little of group digital")
+    assert db.articles.count_documents({"title": flu["title"]}) == 0
+
+    listing = run_monitor("candidates", *ISSUE).stdout
+    assert "2 candidate(s), 2 chosen" in listing and near["title"] not in listing
+    misses = run_monitor("candidates", *ISSUE, "--near-misses")
+    assert misses.returncode == 0, misses.stderr
+    assert "1 near miss(es)" in misses.stdout and str(doc["_id"]) in misses.stdout
+    assert "why: too little of group digital" in misses.stdout
+
+    trace = run_monitor("trace", near["url"], *ISSUE).stdout
+    assert "status: off_topic" in trace and "a near miss of the topic" in trace
+
+    pin = run_monitor("pin", str(doc["_id"]), *ISSUE)
+    assert pin.returncode == 0, pin.stderr
+    listing = run_monitor("candidates", *ISSUE).stdout
+    assert "3 candidate(s), 3 chosen" in listing
+    assert any(line.startswith("P") and str(doc["_id"]) in line for line in listing.splitlines())
+    assert any(line.startswith("P") for line in run_monitor("candidates", *ISSUE, "--near-misses").stdout.splitlines())
+
+    assert run_monitor("export", *ISSUE, "--number", "657").returncode == 0
+    assert doc["_id"] in db.issues.find_one({"number": 657})["article_ids"]
+    text = (tmp_path / "exports" / "weekly" / "2026-01-16-657.md").read_text(encoding="utf-8")
+    assert near["title"] in text and "本期导语" in text

@@ -122,6 +122,19 @@ class Match:
     near_miss: bool = False        # not relevant, but scoring at least `near_miss` and half of each group's minimum
 
 
+@dataclass
+class _Tally:
+    """An article's hits added up (Topic._tally), before the verdict."""
+    group_scores: dict[str, float]
+    against: dict[str, float]                  # exclude group -> score
+    against_terms: dict[str, list[str]]        # exclude group -> its terms found
+    keywords: dict[str, int] = field(default_factory=dict)
+    in_headline: set[str] = field(default_factory=set)   # groups with a headline hit
+    carried: set[str] = field(default_factory=set)       # groups with a headline hit or a full term's hit
+    excluded: list[str] = field(default_factory=list)    # exclude terms found
+    score: float = 0.0
+
+
 class Topic:
     def __init__(self, key: str, config: dict, path: Path | None = None):
         self.key = key
@@ -205,72 +218,75 @@ class Topic:
         return (self.body_length / length) ** 0.5
 
     def match(self, title: str, body: str) -> Match:
-        folded_body = fold(body or "")
-        title_hits, body_hits = self.hits(title or ""), self._hits(folded_body)
-        body_factor = self.body_weight * self.length_factor(len(folded_body))
-        keywords: dict[str, int] = {}
-        group_scores = dict.fromkeys(self.min_scores, 0.0)
-        in_headline: set[str] = set()
-        carried: set[str] = set()  # groups with a hit of a full term (weight 1 or more)
-        against = dict.fromkeys(self.exclude_min_scores, 0.0)
-        against_terms: dict[str, list[str]] = {g: [] for g in against}
-        excluded = []
-        score = 0.0
-        for term in dict.fromkeys([*title_hits, *body_hits]):
-            in_title, in_body = title_hits.get(term, 0), body_hits.get(term, 0)
-            if term.kind == EXCLUDE:
-                excluded.append(term.text)
-            if term.kind not in (INCLUDE, EXCLUDE_GROUP):
-                continue
-            if term.kind == EXCLUDE_GROUP:
-                # Another kind of story shows in several of its words, not one word repeated: each term
-                # counts once in the headline and once in the body.
-                hit_score = self.title_weight * bool(in_title) + body_factor * bool(in_body)
-                for group, weight in term.weights.items():
-                    against[group] += weight * hit_score
-                    against_terms[group].append(term.text)
-                continue
-            hit_score = self.title_weight * in_title + body_factor * min(in_body, self.body_hits_per_term)
-            keywords[term.text] = in_title + in_body
-            if in_title:
-                in_headline.update(term.weights)
-            for group, weight in term.weights.items():
-                group_scores[group] += weight * hit_score
-                if weight >= 1:
-                    carried.add(group)
-            # A term of two groups (互联网医院: health and informatization) counts once in the total.
-            score += max(term.weights.values()) * hit_score
-        score = round(score, 2)
-        group_scores = {g: round(s, 2) for g, s in group_scores.items()}
-        kinds = [g for g, s in against.items() if s >= self.exclude_min_scores[g]]
+        """The verdict on an article (docs/topics.md, "How an article is scored")."""
+        tally = self._tally(title or "", body or "")
+        group_scores = {g: round(s, 2) for g, s in tally.group_scores.items()}
         # A group the headline does not name needs more of the body: the subject is something else.
-        minimums = {g: self.min_scores[g] if g in in_headline else self.body_only_min_scores[g]
+        minimums = {g: self.min_scores[g] if g in tally.in_headline else self.body_only_min_scores[g]
                     for g in group_scores}
-        # Supporting words (weight under 1: 数据, 平台, 线上 …) add to a group but never make it alone.
-        short = [g for g, s in group_scores.items() if s < minimums[g] or g not in carried]
-        # An exclude term names what the topic is not (宠物医院): never a near miss. An exclude group is a
-        # judgement from several words, which an editor may overrule.
-        hard = bool(excluded)
+        # Supporting words (weight under 1: 数据, 平台, 线上 …) add to a group but never make it alone,
+        # unless the headline names one.
+        short = [g for g, s in group_scores.items() if s < minimums[g] or g not in tally.carried]
+        # Another kind of story shows in two of its words at least: one (售价 in a story on a data leak) is not it.
+        kinds = [g for g, s in tally.against.items()
+                 if s >= self.exclude_min_scores[g] and len(tally.against_terms[g]) >= 2]
+        score = round(tally.score, 2)
+        excluded = tally.excluded
         if excluded:
             reason = f"exclude term {excluded[0]!r}"
         elif kinds:
-            excluded = [t for g in kinds for t in against_terms[g]]
+            excluded = [t for g in kinds for t in tally.against_terms[g]]
             reason = "exclude group " + ", ".join(
-                f"{g} ({', '.join(against_terms[g])}: {against[g]:.3g} >= {self.exclude_min_scores[g]:g})" for g in kinds)
+                f"{g} ({', '.join(tally.against_terms[g])}: {tally.against[g]:.3g} >= {self.exclude_min_scores[g]:g})"
+                for g in kinds)
         elif short:
             reason = "too little of group " + ", ".join(
-                f"{g} ({group_scores[g]:g} < {minimums[g]:g}{'' if g in in_headline else ', none in the headline'})"
-                if group_scores[g] < minimums[g] else f"{g} (only supporting words)" for g in short)
+                f"{g} (only supporting words)" if group_scores[g] >= minimums[g] else
+                f"{g} ({group_scores[g]:g} < {minimums[g]:g}{'' if g in tally.in_headline else ', none in the headline'})"
+                for g in short)
         elif score < self.threshold:
             reason = f"score {score:g} < threshold {self.threshold:g}"
         else:
             reason = ""
         # A near miss has at least half of every group's minimum: health news with nothing digital, or
-        # digital news naming health once in passing, is not one.
-        near_miss = (bool(reason) and not hard and self.near_miss is not None and score >= self.near_miss
-                     and all(s >= minimums[g] / 2 for g, s in group_scores.items()))
-        return Match(keywords=keywords, score=score, group_scores=group_scores, excluded=excluded,
+        # digital news naming health once in passing, is not one. An exclude term names what the topic
+        # is not (宠物医院): never a near miss; an exclude group is a judgement an editor may overrule.
+        near_miss = (bool(reason) and not tally.excluded and self.near_miss is not None
+                     and score >= self.near_miss and all(s >= minimums[g] / 2 for g, s in group_scores.items()))
+        return Match(keywords=tally.keywords, score=score, group_scores=group_scores, excluded=excluded,
                      relevant=not reason, reason=reason, near_miss=near_miss)
+
+    def _tally(self, title: str, body: str) -> "_Tally":
+        """Every term's hits in headline and body, added up by group."""
+        folded_body = fold(body)
+        title_hits, body_hits = self.hits(title), self._hits(folded_body)
+        body_factor = self.body_weight * self.length_factor(len(folded_body))
+        tally = _Tally(group_scores=dict.fromkeys(self.min_scores, 0.0),
+                       against=dict.fromkeys(self.exclude_min_scores, 0.0),
+                       against_terms={g: [] for g in self.exclude_min_scores})
+        for term in dict.fromkeys([*title_hits, *body_hits]):
+            in_title, in_body = title_hits.get(term, 0), body_hits.get(term, 0)
+            if term.kind == EXCLUDE:
+                tally.excluded.append(term.text)
+            elif term.kind == EXCLUDE_GROUP:
+                # Another kind of story shows in several of its words, not one word repeated: each term
+                # counts once in the headline and once in the body.
+                hit_score = self.title_weight * bool(in_title) + body_factor * bool(in_body)
+                for group, weight in term.weights.items():
+                    tally.against[group] += weight * hit_score
+                    tally.against_terms[group].append(term.text)
+            elif term.kind == INCLUDE:
+                hit_score = self.title_weight * in_title + body_factor * min(in_body, self.body_hits_per_term)
+                tally.keywords[term.text] = in_title + in_body
+                for group, weight in term.weights.items():
+                    tally.group_scores[group] += weight * hit_score
+                    if in_title:
+                        tally.in_headline.add(group)
+                    if weight >= 1 or in_title:
+                        tally.carried.add(group)
+                # A term of two groups (互联网医院: health and informatization) counts once in the total.
+                tally.score += max(term.weights.values()) * hit_score
+        return tally
 
     def headline(self, title: str, summary: str = "") -> Match:
         """Whether a list entry could be on topic, from its title (and the summary a feed or search
@@ -285,7 +301,8 @@ class Topic:
         for term, n in title_hits.items():
             for group, weight in (term.weights.items() if term.kind == EXCLUDE_GROUP else ()):
                 against[group] += weight * self.title_weight * n
-        kinds = [g for g, s in against.items() if s >= self.exclude_min_scores[g]]
+        kinds = [g for g, s in against.items() if s >= self.exclude_min_scores[g]
+                 and sum(t.kind == EXCLUDE_GROUP and g in t.weights for t in title_hits) >= 2]
         score = 0.0
         for term in dict.fromkeys([*title_hits, *summary_hits]):
             if term.kind != INCLUDE:

@@ -154,12 +154,15 @@ def issue_trace(db, profile, window, issue_date, traces: list[dict]) -> None:
 
 
 def _not_in_issue(doc, profile, window, issue_date, candidate, rank, count) -> str:
+    from monitor.report.editorial import PINNABLE
+    from monitor.storage.articles import STATUS_OFF_TOPIC
+
     issue = f"the {profile.name} issue of {issue_date}"
     published = doc.get("published_at")
-    if doc.get("status") == "off_topic" and candidate is None:
+    if doc.get("status") == STATUS_OFF_TOPIC and candidate is None:
         return (f"not in {issue}: a near miss of the topic ({doc.get('topic_reason') or 'below the threshold'}); "
                 f"`monitor candidates --near-misses` lists it and `monitor pin` brings it in")
-    if doc.get("status") not in ("ok", "off_topic") or not isinstance(published, datetime):
+    if doc.get("status") not in PINNABLE or not isinstance(published, datetime):
         return (f"not in {issue}: it has no publish date (status {doc.get('status')}); undated articles are "
                 "never reported")
     if not window.contains(published):

@@ -40,10 +40,6 @@ class Candidate:
     excluded: bool = False
     topic_reason: str = ""         # a near miss: why it fell short of the topic
 
-    @property
-    def near_miss(self) -> bool:
-        return bool(self.topic_reason)
-
     @classmethod
     def from_doc(cls, doc: dict, edits: Edits) -> "Candidate":
         score = doc.get("score")
@@ -54,7 +50,7 @@ class Candidate:
                    reprint_count=int(reprints) if isinstance(reprints, (int, float)) and reprints >= 1 else 1,
                    cluster=str(doc.get("cluster_id") or doc["_id"]),
                    pinned=doc["_id"] in edits.pinned, excluded=doc["_id"] in edits.excluded,
-                   topic_reason=(doc.get("topic_reason") or "topic") if doc.get("status") == STATUS_OFF_TOPIC else "")
+                   topic_reason=doc.get("topic_reason") or "")
 
     @property
     def rank_key(self):

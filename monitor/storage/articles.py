@@ -30,7 +30,7 @@ BOOKKEEPING = frozenset({"_id", "url", "urls", "fetched_at", "first_seen_at", "u
 
 
 #: An article's `status` (docs/mongodb.md): dated (and on topic); no publish time recovered; a near miss
-#: of the topic. Only `ok` articles are ever in a report's candidates.
+#: of the topic. Only `ok` articles are report candidates (a near miss only where an editor pins it).
 STATUS_OK, STATUS_UNDATED, STATUS_OFF_TOPIC = "ok", "undated", "off_topic"
 
 #: Contract fields that are null when unknown (see docs/mongodb.md).

@@ -131,6 +131,9 @@ def main(argv=None) -> int:
         parser.error(f"no such file: {', '.join(missing)}")
     topic = load_topic(args.topic, args.config_dir)
     cases = [*([] if args.no_reference else reference_cases()), *read_cases(args.cases)]
+    if not cases:
+        parser.error("no labelled articles: give JSON Lines files of them "
+                     f"({SHARED / 'reference'} is not here to add the report articles)")
     evaluation = evaluate(topic, cases)
     print(json.dumps(evaluation, ensure_ascii=False, indent=1) if args.json else report(topic, evaluation, args.show))
     return 0

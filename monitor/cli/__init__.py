@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from monitor.cli.common import exit_code_of
@@ -46,6 +47,10 @@ def main(argv: list[str] | None = None) -> int:
         # Every command starts from a valid spiders_config/ (the error names file, key and problem).
         validate_config()
         return args.handler(args)
+    except BrokenPipeError:
+        # The reader went away (`monitor candidates ... | head`): stop quietly, as a shell tool would.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except Exception as e:
         exit_code = exit_code_of(e)
         if exit_code is None:

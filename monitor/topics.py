@@ -227,9 +227,7 @@ class Topic:
         # Supporting words (weight under 1: 数据, 平台, 线上 …) add to a group but never make it alone,
         # unless the headline names one.
         short = [g for g, s in group_scores.items() if s < minimums[g] or g not in tally.carried]
-        # Another kind of story shows in two of its words at least: one (售价 in a story on a data leak) is not it.
-        kinds = [g for g, s in tally.against.items()
-                 if s >= self.exclude_min_scores[g] and len(tally.against_terms[g]) >= 2]
+        kinds = self._excluding_groups(tally)
         score = round(tally.score, 2)
         excluded = tally.excluded
         if excluded:
@@ -255,6 +253,12 @@ class Topic:
                      and score >= self.near_miss and all(s >= minimums[g] / 2 for g, s in group_scores.items()))
         return Match(keywords=tally.keywords, score=score, group_scores=group_scores, excluded=excluded,
                      relevant=not reason, reason=reason, near_miss=near_miss)
+
+    def _excluding_groups(self, tally: "_Tally") -> list[str]:
+        """The exclude groups at their minimum. Another kind of story shows in two of its words at
+        least: one (售价 in a story on a data leak) is not it."""
+        return [g for g, s in tally.against.items()
+                if s >= self.exclude_min_scores[g] and len(tally.against_terms[g]) >= 2]
 
     def _tally(self, title: str, body: str) -> "_Tally":
         """Every term's hits in headline and body, added up by group."""
@@ -296,13 +300,9 @@ class Topic:
         full once fetched."""
         title_hits, summary_hits = self.hits(title or ""), self.hits(summary or "")
         keywords: dict[str, int] = {}
-        excluded = [t.text for t in title_hits if t.kind == EXCLUDE]
-        against = dict.fromkeys(self.exclude_min_scores, 0.0)
-        for term, n in title_hits.items():
-            for group, weight in (term.weights.items() if term.kind == EXCLUDE_GROUP else ()):
-                against[group] += weight * self.title_weight * n
-        kinds = [g for g, s in against.items() if s >= self.exclude_min_scores[g]
-                 and sum(t.kind == EXCLUDE_GROUP and g in t.weights for t in title_hits) >= 2]
+        # exclude terms and groups as the full score finds them in the title alone
+        in_title = self._tally(title or "", "")
+        excluded, kinds = in_title.excluded, self._excluding_groups(in_title)
         score = 0.0
         for term in dict.fromkeys([*title_hits, *summary_hits]):
             if term.kind != INCLUDE:

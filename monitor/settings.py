@@ -75,6 +75,16 @@ MONITOR_RECORD_DIR = ""        # --record: write every response to DIR/monitor-<
 MONITOR_REPLAY_PATH = ""       # --replay: answer every request from this WARC file or directory
 MONITOR_REFRESH = False        # --refresh: fetch stored articles again
 MONITOR_PROGRESS = False       # a progress line on the terminal
+# Notices of runs that need a look (monitor/ops/notices.py, docs/scheduling.md "Notices"); off when empty.
+MONITOR_ALERT_WEBHOOK = os.environ.get("MONITOR_ALERT_WEBHOOK", "")   # a URL: JSON POST (WeCom/DingTalk robot)
+MONITOR_ALERT_EMAIL = os.environ.get("MONITOR_ALERT_EMAIL", "")       # addresses, comma-separated
+MONITOR_ALERT_ON = os.environ.get("MONITOR_ALERT_ON", "warning")      # "warning" (and worse) or "failed" only
+MONITOR_ALERT_TIMEOUT = os.environ.get("MONITOR_ALERT_TIMEOUT", "10")  # seconds per channel
+MONITOR_SMTP_HOST = os.environ.get("MONITOR_SMTP_HOST", "")
+MONITOR_SMTP_PORT = os.environ.get("MONITOR_SMTP_PORT", "25")         # 465: implicit TLS; else STARTTLS if offered
+MONITOR_SMTP_USER = os.environ.get("MONITOR_SMTP_USER", "")
+MONITOR_SMTP_PASSWORD = os.environ.get("MONITOR_SMTP_PASSWORD", "")
+MONITOR_SMTP_FROM = os.environ.get("MONITOR_SMTP_FROM", "")
 EXTENSIONS = {
     # The run's database service (monitor/storage/extension.py): every component reaches MongoDB through it.
     "monitor.storage.extension.RunDatabase": 100,

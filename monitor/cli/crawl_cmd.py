@@ -48,6 +48,15 @@ def crawl_options(args):
     return CrawlOptions(record=args.record, replay=args.replay, refresh=args.refresh)
 
 
+def notice_config(settings):
+    """The run notices' settings (MONITOR_ALERT_*, MONITOR_SMTP_*), checked before anything is crawled."""
+    from monitor.ops.notices import NoticeConfig, NoticeConfigError
+    try:
+        return NoticeConfig.from_settings(settings)
+    except NoticeConfigError as e:
+        raise CommandError(str(e), 2) from None
+
+
 def check_outlets(settings, names: list[str]) -> list[str]:
     from monitor.ops.crawl import outlet_spiders
     accepted = outlet_spiders(settings)
@@ -61,6 +70,7 @@ def run(args) -> int:
     from monitor.storage import runs
     from monitor.ops.crawl import crawl, record_line
     from monitor.ops.health import FAILED
+    from monitor.ops.notices import notice_when_unreachable, notify_run
     from monitor.ops.summary import run_summary
     from monitor.storage.service import DatabaseGone
     from monitor.window import Window
@@ -77,11 +87,13 @@ def run(args) -> int:
     except ValueError as e:
         raise CommandError(f"--since/--until: {e}", 2) from None
     options = crawl_options(args)
-    with database(settings) as service:
+    alerts = notice_config(settings)
+    with notice_when_unreachable(alerts, command=NAME), database(settings) as service:
         outcome = crawl(settings, service, outlets, window, options, command=NAME)
         exit_code = 3 if outcome.database_gone else 1 if outcome.status == FAILED else 0
         doc = service.finish_run(runs.finish_update(status=outcome.status, exit_code=exit_code,
                                                     outlets=outcome.outlets, error=outcome.database_gone))
+        doc = notify_run(alerts, service, doc)
         gone = service.gone
     print(run_summary(doc))
     recorded = record_line(options, outcome)

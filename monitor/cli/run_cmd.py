@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from monitor.cli.common import CommandError, database, day, positive_int, project_settings
-from monitor.cli.crawl_cmd import add_crawl_options, check_outlets, crawl_options
+from monitor.cli.crawl_cmd import add_crawl_options, check_outlets, crawl_options, notice_config
 
 NAME = "run"
 HELP = ("the whole job: crawl every outlet of a report profile for the issue's window, then export the issue "
@@ -26,6 +26,7 @@ def run(args) -> int:
     from monitor.storage import runs
     from monitor.ops.crawl import crawl, record_line
     from monitor.ops.health import FAILED
+    from monitor.ops.notices import notice_when_unreachable, notify_run
     from monitor.ops.summary import run_summary
     from monitor.report.export import export_issue
     from monitor.report.profiles import IssueDateError, ProfileError, load_profile
@@ -44,8 +45,10 @@ def run(args) -> int:
     settings = project_settings()
     outlets = check_outlets(settings, list(profile.outlets))
     options = crawl_options(args)
+    alerts = notice_config(settings)
 
-    with database(settings) as service:
+    with notice_when_unreachable(alerts, command=NAME, profile=profile.name, issue_date=issue_date), \
+            database(settings) as service:
         outcome = crawl(settings, service, outlets, window, options, command=NAME, profile=profile.name,
                         issue_date=issue_date)
         if outcome.database_gone:
@@ -64,6 +67,7 @@ def run(args) -> int:
         exit_code = 3 if service.gone else 0 if export.get("path") else 1
         doc = service.finish_run(runs.finish_update(status=outcome.status, exit_code=exit_code, export=export,
                                                     outlets=outcome.outlets, error=service.gone))
+        doc = notify_run(alerts, service, doc)
         gone = service.gone
     print(run_summary(doc))
     recorded = record_line(options, outcome)

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from monitor.ops.health import FAILED, outlet_section, overall
-from monitor.storage import runs
 from monitor.storage.extension import RunDatabase
 from monitor.storage.service import DatabaseService
 from monitor.window import Window
@@ -81,8 +80,8 @@ def crawl(settings, service: DatabaseService, outlets: list[str], window: Window
     from scrapy.crawler import CrawlerProcess
 
     run_id = service.run_id
-    service.guarded(runs.start_run, service.db, run_id, command=command, outlets=outlets, window=window,
-                    options=options.as_document(), profile=profile, issue_date=issue_date)
+    service.start_run(command=command, outlets=outlets, window=window, options=options.as_document(),
+                      profile=profile, issue_date=issue_date)
     service.start_heartbeat()
     process = CrawlerProcess(crawl_settings(settings, run_id, options))
     crawlers, start_errors = {}, {}

@@ -63,4 +63,19 @@ def run_summary(run: dict) -> str:
     if export:
         lines.append(f"  issue: {export['path']} (number {export['number']}, {export['count']} articles)"
                      if export.get("path") else f"  export failed: {export.get('error')}")
+    notice = notice_line(run.get("notice"))
+    if notice:
+        lines.append(notice)
     return "\n".join(lines)
+
+
+def notice_line(notice: dict | None) -> str | None:
+    """Whether the run's notice (monitor/ops/notices.py) went out, channel by channel."""
+    if not notice:
+        return None
+    deliveries = notice.get("deliveries") or []
+    if not deliveries:
+        return "  notice: due but no channel is set (MONITOR_ALERT_WEBHOOK, MONITOR_ALERT_EMAIL: docs/scheduling.md)"
+    parts = [f"{d['channel']} to {d['to']}: " + ("sent" if d.get("sent") else f"NOT sent ({d.get('error')})")
+             for d in deliveries]
+    return "  notice: " + "; ".join(parts)

@@ -58,10 +58,11 @@ def _alive(process: dict) -> bool:
     return started is None or _start_ticks(pid) == started
 
 
-def start_run(db: Database, run_id: str, *, command: str, outlets: list[str], window=None,
-              options: dict | None = None, profile: str | None = None, issue_date=None) -> None:
+def start_fields(*, command: str, outlets: list[str], window=None, options: dict | None = None,
+                 profile: str | None = None, issue_date=None) -> dict:
+    """The fields a run document starts with."""
     now = datetime.now(timezone.utc)
-    db.runs.update_one({"run_id": run_id}, {"$set": {
+    return {
         "command": command,
         "start": now,
         "end": None,
@@ -73,7 +74,11 @@ def start_run(db: Database, run_id: str, *, command: str, outlets: list[str], wi
         "outlets_planned": list(outlets),
         "process": this_process(),
         "heartbeat_at": now,
-    }}, upsert=True)
+    }
+
+
+def start_run(db: Database, run_id: str, fields: dict) -> None:
+    db.runs.update_one({"run_id": run_id}, {"$set": fields}, upsert=True)
 
 
 def heartbeat(db: Database, run_id: str) -> None:
@@ -100,13 +105,15 @@ def finish_update(*, status: str, exit_code: int, export: dict | None = None, ou
     return update
 
 
-def apply_finish(db: Database, run_id: str, update: dict) -> None:
+def apply_update(db: Database, run_id: str, update: dict) -> None:
+    """Set fields of a run document (its end, its notice)."""
     db.runs.update_one({"run_id": run_id}, {"$set": update}, upsert=True)
 
 
-def document_of(run_id: str, update: dict) -> dict:
-    """The run document as `update` would leave it, for printing when it could not be written."""
-    doc = {"run_id": run_id, "outlets": {}}
+def document_of(run_id: str, update: dict, start: dict | None = None) -> dict:
+    """The run document as `update` would leave it (after `start`, its start fields), for printing when
+    it could not be written."""
+    doc = {**(start or {}), "run_id": run_id, "outlets": {}}
     for key, value in update.items():
         if key.startswith("outlets."):
             doc["outlets"][key.split(".", 1)[1]] = value

@@ -71,6 +71,8 @@ class DatabaseService:
         self._writer: ThreadPoolExecutor | None = None
         self._reader: ThreadPoolExecutor | None = None
         self._heartbeat: threading.Event | None = None
+        self._run_start: dict = {}     # the run document's start fields (start_run)
+        self._spooled_run: dict = {}   # the run document's updates kept in the spool (database gone)
         self._lock = threading.Lock()
 
     @classmethod
@@ -227,7 +229,7 @@ class DatabaseService:
         for path in self.spool.claim("run-*.json"):
             for record in self.spool.read(path):
                 try:
-                    self.guarded(runs.apply_finish, self.db, record["run_id"], record["$set"])
+                    self.guarded(runs.apply_update, self.db, record["run_id"], record["$set"])
                 except DatabaseGone:
                     self.spool.release(path)
                     raise
@@ -248,17 +250,31 @@ class DatabaseService:
                     return
         threading.Thread(target=beat, name="monitor-heartbeat", daemon=True).start()
 
+    def start_run(self, **fields) -> None:
+        """Write the run document's start (runs.start_fields takes the arguments)."""
+        self._run_start = runs.start_fields(**fields)
+        self.guarded(runs.start_run, self.db, self.run_id, self._run_start)
+
     def finish_run(self, update: dict) -> dict:
         """Finish the run document; when the database is gone, keep the update in the spool for the next
         command. Returns the run document (as written, or as it will be)."""
+        return self.update_run(update, finishing=True)
+
+    def update_run(self, update: dict, *, finishing: bool = False) -> dict:
+        """Set fields of the run document, or, when the database is gone, keep them in the spool together
+        with every update kept before (one file per run). Returns the run document (as written, or as it
+        will be)."""
         try:
-            self.guarded(runs.apply_finish, self.db, self.run_id, update)
-            return self.guarded(runs.get_run, self.db, self.run_id) or runs.document_of(self.run_id, update)
+            self.guarded(runs.apply_update, self.db, self.run_id, update)
+            return self.guarded(runs.get_run, self.db, self.run_id) or \
+                runs.document_of(self.run_id, update, self._run_start)
         except DatabaseGone:
-            update = {**update, "exit_code": 3, "error": self.gone}
-            path = self.spool.keep_run(self.run_id, update)
+            if finishing:
+                update = {**update, "exit_code": 3, "error": self.gone}
+            self._spooled_run.update(update)
+            path = self.spool.keep_run(self.run_id, self._spooled_run)
             logger.error("The record of run %s is kept in %s until the database answers again", self.run_id, path)
-            return {**runs.document_of(self.run_id, update), "record_error": self.gone}
+            return {**runs.document_of(self.run_id, self._spooled_run, self._run_start), "record_error": self.gone}
 
     def close(self) -> None:
         """Write what is still buffered (or spool it), stop the threads, disconnect."""

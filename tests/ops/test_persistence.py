@@ -9,6 +9,7 @@ import time
 import pymongo
 
 from helpers import ROOT, assert_clusters_consistent, cluster_view, run_monitor
+from notice_servers import Webhook
 
 WINDOW = ("--since", "2026-01-10", "--until", "2026-01-16")
 REPRINTING = ("xinhua", "bjd", "ynet")  # one story: xinhua's, reprinted by the other two
@@ -56,15 +57,17 @@ def test_a_database_killed_mid_run_loses_no_article(monitor_env, db, make_archiv
     env = {**monitor_env, "MONGO_URI": disk_server.uri, "MONGO_DATABASE": "m",
            "MONITOR_DATA_DIR": str(tmp_path / "killed")}
     started = time.monotonic()
-    proc = subprocess.Popen([sys.executable, "-m", "monitor", "crawl", *WINDOW, "--replay", str(archive)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
-    log = []
-    for line in proc.stderr:  # the spiders are opening: kill the database, no goodbye
-        log.append(line)
-        if "Spider opened" in line:
-            disk_server.kill()
-            break
-    rest, errors = proc.communicate(timeout=120)
+    with Webhook() as hook:
+        proc = subprocess.Popen([sys.executable, "-m", "monitor", "crawl", *WINDOW, "--replay", str(archive)],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+                                env={**env, "MONITOR_ALERT_WEBHOOK": hook.url})
+        log = []
+        for line in proc.stderr:  # the spiders are opening: kill the database, no goodbye
+            log.append(line)
+            if "Spider opened" in line:
+                disk_server.kill()
+                break
+        rest, errors = proc.communicate(timeout=120)
     took = time.monotonic() - started
     stderr = "".join(log) + errors
     assert proc.returncode == 3, rest + stderr
@@ -82,6 +85,11 @@ def test_a_database_killed_mid_run_loses_no_article(monitor_env, db, make_archiv
     assert not list((tmp_path / "killed" / "spool").glob("*"))
     [run] = list(killed.runs.find())
     assert run["status"] == "failed" and run["exit_code"] == 3 and "stopped answering" in run["error"]
+    # Its notice went out during the outage and was kept in the spool with the rest of the run's record.
+    [post] = hook.posts
+    assert post["body"]["run_id"] == run["run_id"] and post["body"]["exit_code"] == 3
+    assert run["notice"]["reasons"][0] == "the database stopped answering during the run"
+    assert run["notice"]["deliveries"][0]["sent"] is True
     assert killed.runs.count_documents({"status": "running"}) == 0
     killed.client.close()
 

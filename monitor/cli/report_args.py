@@ -1,6 +1,8 @@
 """Arguments and checks the report subcommands (export, candidates, pin, exclude) share."""
 from __future__ import annotations
 
+import argparse
+
 from monitor.cli.common import CommandError, day
 
 
@@ -10,6 +12,24 @@ def add_issue_arguments(parser) -> None:
                              "(weekly, monthly)")
     parser.add_argument("--issue-date", required=True, type=day, metavar="YYYY-MM-DD",
                         help="the issue's date: a Friday for weekly, the month's last day for monthly")
+
+
+def add_format_argument(parser) -> None:
+    parser.add_argument("--format", type=formats, default=("md",), metavar="md,docx", dest="formats",
+                        help="the issue's formats, comma-separated: md (Markdown, the default), docx (a Word "
+                             "document in the layout of the published issues); each file is named "
+                             "<issue-date>-<number>.<format>")
+
+
+def formats(value: str) -> tuple[str, ...]:
+    """argparse type for --format: known formats, comma-separated, each once."""
+    from monitor.report.export import FORMATS
+    chosen = tuple(dict.fromkeys(part.strip().lower() for part in value.split(",") if part.strip()))
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(f"{value!r}: the formats are {', '.join(FORMATS)} (comma-separated, "
+                                         "e.g. md,docx)")
+    return chosen
 
 
 def issue_profile(args):

@@ -1,8 +1,9 @@
-"""monitor run --profile NAME [--issue-date D] [--number N] [--record DIR] [--replay PATH] [--refresh]"""
+"""monitor run --profile NAME [--issue-date D] [--number N] [--format md,docx] [--record DIR] [--replay PATH] [--refresh]"""
 from __future__ import annotations
 
 from monitor.cli.common import CommandError, database, day, positive_int, project_settings
 from monitor.cli.crawl_cmd import add_crawl_options, check_outlets, crawl_options, notice_config
+from monitor.cli.report_args import add_format_argument
 
 NAME = "run"
 HELP = ("the whole job: crawl every outlet of a report profile for the issue's window, then export the issue "
@@ -19,6 +20,7 @@ def add_arguments(parser):
                              "a month's last day)")
     parser.add_argument("--number", type=positive_int, metavar="N",
                         help="the issue's number (needed for a profile's first issue; later ones follow on)")
+    add_format_argument(parser)
     add_crawl_options(parser)
 
 
@@ -57,8 +59,10 @@ def run(args) -> int:
             export = {"error": "not attempted: every outlet failed"}
         else:
             try:
-                result = service.guarded(export_issue, service.db, profile.name, issue_date, number=args.number)
-                export = {"path": str(result.path), "number": result.number, "count": result.count}
+                result = service.guarded(export_issue, service.db, profile.name, issue_date, number=args.number,
+                                         formats=args.formats)
+                export = {"path": str(result.path), "files": {k: str(p) for k, p in result.paths.items()},
+                          "number": result.number, "count": result.count}
             except DatabaseGone as e:
                 export = {"error": f"not attempted: {e}"}
             except (LookupError, ValueError, OSError) as e:
@@ -78,5 +82,6 @@ def run(args) -> int:
     if exit_code:
         print(f"monitor run: no issue written: {export['error']}", flush=True)
         return exit_code
-    print(export["path"])
+    for path in export["files"].values():
+        print(path)
     return 0

@@ -61,7 +61,8 @@ def run_summary(run: dict) -> str:
         lines.append(f"  ! this run's record could not be written to the database: {run['record_error']}")
     export = run.get("export")
     if export:
-        lines.append(f"  issue: {export['path']} (number {export['number']}, {export['count']} articles)"
+        files = ", ".join((export.get("files") or {}).values()) or export.get("path")
+        lines.append(f"  issue: {files} (number {export['number']}, {export['count']} articles)"
                      if export.get("path") else f"  export failed: {export.get('error')}")
     notice = notice_line(run.get("notice"))
     if notice:

@@ -1,6 +1,6 @@
-"""Exporting one issue: profile -> number -> selection -> Markdown -> file -> record.
+"""Exporting one issue: profile -> number -> selection -> blocks -> files (Markdown, Word) -> record.
 
-`export_issue` is what `monitor export` (and `monitor run`) call. The file is written atomically
+`export_issue` is what `monitor export` (and `monitor run`) call. Each file is written atomically
 (a temporary file in the same directory, then a rename), so a reader never sees half an issue.
 """
 from __future__ import annotations
@@ -15,10 +15,11 @@ from pathlib import Path
 from pymongo.database import Database
 
 from monitor import PROJECT_ROOT
+from monitor.report.docx import docx_bytes
 from monitor.report.editorial import load_edits
 from monitor.report.issues import issue_number, record_issue
 from monitor.report.profiles import load_profile
-from monitor.report.render import Entry, IssueMeta, render_issue
+from monitor.report.render import Entry, IssueMeta, issue_blocks, markdown_of
 from monitor.report.selection import select
 from monitor.window import parse_day
 
@@ -27,12 +28,21 @@ class EmptyWindow(LookupError):
     """No article qualifies for the issue; nothing is written or recorded."""
 
 
+#: The formats an issue is written in, by file suffix (`--format md,docx`).
+FORMATS = ("md", "docx")
+
+
 @dataclass(frozen=True)
 class ExportResult:
-    path: Path
+    paths: dict[str, Path]  # format -> file written, in the order asked
     number: int
     count: int
     changed: bool  # new, or different from what was last recorded for this issue
+
+    @property
+    def path(self) -> Path:
+        """The first file written (the Markdown unless only other formats were asked for)."""
+        return next(iter(self.paths.values()))
 
 
 def export_root() -> Path:
@@ -40,16 +50,16 @@ def export_root() -> Path:
     return Path(os.environ.get("MONITOR_EXPORT_DIR") or PROJECT_ROOT / "exports")
 
 
-def issue_file_name(issue_date: date, number: int) -> str:
-    return f"{issue_date.isoformat()}-{number}.md"
+def issue_file_name(issue_date: date, number: int, suffix: str = "md") -> str:
+    return f"{issue_date.isoformat()}-{number}.{suffix}"
 
 
-def write_atomically(path: Path, text: str) -> None:
+def write_atomically(path: Path, content: str | bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(text.encode("utf-8"))
+            f.write(content.encode("utf-8") if isinstance(content, str) else content)
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, 0o644)
@@ -60,8 +70,8 @@ def write_atomically(path: Path, text: str) -> None:
 
 
 def export_issue(db: Database, profile_name: str, issue_date: date | str, number: int | None = None,
-                 out_dir: str | os.PathLike | None = None) -> ExportResult:
-    """Write the issue of `profile_name` for `issue_date` and record it.
+                 out_dir: str | os.PathLike | None = None, formats: tuple[str, ...] = ("md",)) -> ExportResult:
+    """Write the issue of `profile_name` for `issue_date` in `formats` (FORMATS) and record it.
 
     Raises ProfileError (unknown or invalid profile), IssueDateError (date does not fit the window
     rule), NumberingError (number unknown or taken) and EmptyWindow (nothing to report).
@@ -72,6 +82,9 @@ def export_issue(db: Database, profile_name: str, issue_date: date | str, number
     window = profile.window(issue_date)
     if number is not None and number < 1:
         raise ValueError(f"an issue number must be positive, not {number}")
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        raise ValueError(f"unknown format(s) {', '.join(unknown) or '(none)'}; the formats are: {', '.join(FORMATS)}")
     number = issue_number(db, profile.name, issue_date, number)
     selection = select(db, profile, window, load_edits(db, profile.name, issue_date))
     if not selection.chosen:
@@ -84,11 +97,16 @@ def export_issue(db: Database, profile_name: str, issue_date: date | str, number
     ids = [c.id for c in selection.chosen]
     docs = {d["_id"]: d for d in db.articles.find({"_id": {"$in": ids}})}
     entries = [Entry.from_article(docs[i]) for i in ids if i in docs]
-    markdown = render_issue(profile, IssueMeta(number, issue_date, window), entries)
+    blocks = issue_blocks(profile, IssueMeta(number, issue_date, window), entries)
+    markdown = markdown_of(blocks)
 
     directory = Path(out_dir) if out_dir is not None else export_root() / profile.name
-    path = (directory / issue_file_name(issue_date, number)).resolve()
-    write_atomically(path, markdown)
-    changed = record_issue(db, profile.name, issue_date, number, window, [i for i in ids if i in docs], str(path),
+    paths = {}
+    for suffix in dict.fromkeys(formats):
+        path = paths[suffix] = (directory / issue_file_name(issue_date, number, suffix)).resolve()
+        write_atomically(path, markdown if suffix == "md" else docx_bytes(blocks))
+    # The Markdown is the issue's content whatever the formats: its hash says whether the issue changed.
+    changed = record_issue(db, profile.name, issue_date, number, window, [i for i in ids if i in docs],
+                           {suffix: str(path) for suffix, path in paths.items()},
                            hashlib.sha256(markdown.encode("utf-8")).hexdigest())
-    return ExportResult(path=path, number=number, count=len(entries), changed=changed)
+    return ExportResult(paths=paths, number=number, count=len(entries), changed=changed)

@@ -49,12 +49,14 @@ def issue_number(db: Database, profile: str, issue_date: date, requested: int | 
 
 
 def record_issue(db: Database, profile: str, issue_date: date, number: int, window: Window,
-                 article_ids: list[ObjectId], path: str, content_hash: str) -> bool:
-    """Store (or update) the issue's record; True when its content changed or it is new."""
+                 article_ids: list[ObjectId], files: dict[str, str], content_hash: str) -> bool:
+    """Store (or update) the issue's record; True when its content changed or it is new. `files`: each
+    format's file as last written (`path` keeps the first, the Markdown when it was written)."""
     now = datetime.now(timezone.utc)
     key = {"profile": profile, "issue_date": issue_date.isoformat()}
     fields = {"number": number, "window": {"since": window.since.isoformat(), "until": window.until.isoformat()},
-              "article_ids": list(article_ids), "path": path, "content_hash": content_hash}
+              "article_ids": list(article_ids), "path": next(iter(files.values())),
+              **{f"files.{suffix}": path for suffix, path in files.items()}, "content_hash": content_hash}
     existing = db.issues.find_one(key, {"content_hash": 1})
     changed = existing is None or existing.get("content_hash") != content_hash
     update = {"$set": {**fields, **({"updated_at": now} if changed else {})}, "$setOnInsert": {"created_at": now}}

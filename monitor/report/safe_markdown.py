@@ -4,8 +4,8 @@ Titles, sources, original titles, bodies and links come from crawled pages or im
 pure functions print them so that nothing in them can add a heading, list, quote, code block, table,
 raw HTML or a link to anything but http(s) to an issue. The rules follow CommonMark (plus GFM tables
 and strikethrough) and escape a character only where it would be significant there, so ordinary text
-(`AI+医疗`, `“”`, `（）`, `-` or `1.` inside a line) comes out byte for byte as given. Every output
-format (the Markdown issue, a later DOCX exporter) prints untrusted text through these functions.
+(`AI+医疗`, `“”`, `（）`, `-` or `1.` inside a line) comes out byte for byte as given. The issue's blocks
+(monitor/report/render.py) are made of this safe Markdown, and every output format renders those blocks.
 """
 from __future__ import annotations
 

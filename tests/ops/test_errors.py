@@ -84,6 +84,9 @@ def test_unreachable_database_fails_at_once_with_exit_code_3(monitor_env):
      "argument --issue-date: date '0001-01-05' is outside the dates accepted (1970-01-01 to 2999-12-31)"),
     (("run", "--profile", "weekly", "--number", "-3"), "argument --number: '-3' is not a whole number from 1"),
     (("crawl", "--since", "16.01.2026"), "is not a date of the form YYYY-MM-DD"),
+    (("export", "--profile", "weekly", "--issue-date", "2026-01-16", "--format", "md,pdf"),
+     "argument --format: 'md,pdf': the formats are md, docx (comma-separated, e.g. md,docx)"),
+    (("run", "--profile", "weekly", "--format", ","), "argument --format: ',': the formats are md, docx"),
 ])
 def test_bad_arguments_name_the_argument_and_what_is_accepted(monitor_env, args, says):
     result = run_monitor(*args)

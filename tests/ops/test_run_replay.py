@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from docx import Document
+
 from saved_sites import SITES
 from helpers import ROOT, assert_clusters_consistent, run_monitor
 
@@ -74,6 +76,17 @@ def test_weekly_run_from_replay_then_a_second_run_fetches_no_stored_article(moni
         assert outlet["stored"].get("inserted", 0) == 0 and outlet["items_scraped"] == 0, name
     assert db.articles.count_documents({}) == stored
     assert again["export"]["path"] == str(issue.resolve())
+
+    # The same issue as a Word document too, written beside the Markdown and recorded with it.
+    third = run_monitor(*RUN, "--replay", archive, "--format", "md,docx")
+    assert third.returncode == 0, third.stdout + third.stderr
+    document = issue.with_suffix(".docx").resolve()
+    assert third.stdout.strip().splitlines()[-2:] == [str(issue.resolve()), str(document)]
+    assert f"issue: {issue.resolve()}, {document} (number 657, 10 articles)" in third.stdout
+    _, _, latest = _runs(db)
+    assert latest["export"]["files"] == {"md": str(issue.resolve()), "docx": str(document)}
+    entries = [line[4:] for line in issue.read_text(encoding="utf-8").splitlines() if line.startswith("### ")]
+    assert [p.text for p in Document(document).paragraphs if p.style.name == "Heading 2"] == entries
 
     listed = run_monitor("runs", "--limit", "5")
     assert listed.returncode == 0, listed.stderr

@@ -1,8 +1,10 @@
 """Articles for report tests: JSON Lines for `monitor import`, and stored documents with the
-relevance/clustering fields (score, cluster_id, cluster_lead, reprint_count) the pipelines add."""
+relevance/clustering fields (score, cluster_id, cluster_lead, reprint_count) the pipelines add; and
+reading an issue's Word document back as lines of text."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timezone
 
 from bson import ObjectId
@@ -44,3 +46,18 @@ def stored(n: int, day: str, *, score: float | None = None, cluster: str | None 
         if value is not None:
             doc[key] = value
     return doc
+
+
+_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")  # CommonMark: a backslash before ASCII punctuation
+
+
+def plain_line(markdown_line: str) -> str:
+    """A line of the reference Markdown as a reader sees it (the references hold no inline emphasis)."""
+    line = re.sub(r"^#{1,6} ", "", markdown_line)
+    line = re.sub(r"<(https?://[^>]+)>", r"\1", line)
+    return _ESCAPE.sub(r"\1", line)
+
+
+def text_lines(document) -> list[str]:
+    """The document's non-blank lines: each paragraph, split at its line breaks."""
+    return [line for p in document.paragraphs for line in p.text.split("\n") if line.strip()]

@@ -14,6 +14,8 @@ def add_arguments(parser):
 
 
 def _brief(run: dict) -> str:
+    from monitor.ops.summary import notice_line
+
     start = run.get("start")
     end = run.get("end")
     when = start.strftime("%Y-%m-%d %H:%M UTC") if start else "?"
@@ -30,6 +32,9 @@ def _brief(run: dict) -> str:
         line += f"\n    issue: {export['path']}"
     elif export.get("error"):
         line += f"\n    export failed: {export['error']}"
+    notice = notice_line(run.get("notice"))
+    if notice:
+        line += "\n  " + notice
     return line
 
 

@@ -104,8 +104,8 @@ def reasons_for(run: dict, level: str = "warning") -> list[str]:
     reasons = []
     status = run.get("status")
     if run.get("exit_code") == 3 or run.get("record_error"):
-        reasons.append("the database stopped answering during the run")
-    if status == FAILED:
+        reasons.append("the database stopped answering during the run")  # (which is why its status is failed)
+    elif status == FAILED:
         reasons.append("every outlet failed")
     elif status == WARNING and level == "warning":
         flagged = [n for n, s in sorted((run.get("outlets") or {}).items()) if s.get("verdict") != OK]

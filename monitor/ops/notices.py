@@ -216,13 +216,14 @@ def send_mail(config: NoticeConfig, subject: str, text: str) -> None:
 def deliver(config: NoticeConfig, run: dict, reasons: list[str], summary: str = "") -> list[dict]:
     """Send the notice on every configured channel; each outcome as a record (never raises)."""
     deliveries = []
+    body = notice_body(run, reasons)
     if config.webhook:
         deliveries.append(_attempt("webhook", redact_url(config.webhook),
-                                   lambda: post_webhook(config.webhook, notice_body(run, reasons), config.timeout)))
+                                   lambda: post_webhook(config.webhook, body, config.timeout)))
     if config.emails:
-        body = notice_body(run, reasons)["text"]["content"] + ("\n\n" + summary if summary else "")
+        text = body["text"]["content"] + ("\n\n" + summary if summary else "")
         deliveries.append(_attempt("email", ", ".join(config.emails),
-                                   lambda: send_mail(config, notice_subject(run), body)))
+                                   lambda: send_mail(config, notice_subject(run), text)))
     return deliveries
 
 

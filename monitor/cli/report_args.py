@@ -23,13 +23,11 @@ def add_format_argument(parser) -> None:
 
 def formats(value: str) -> tuple[str, ...]:
     """argparse type for --format: known formats, comma-separated, each once."""
-    from monitor.report.export import FORMATS
-    chosen = tuple(dict.fromkeys(part.strip().lower() for part in value.split(",") if part.strip()))
-    unknown = [f for f in chosen if f not in FORMATS]
-    if unknown or not chosen:
-        raise argparse.ArgumentTypeError(f"{value!r}: the formats are {', '.join(FORMATS)} (comma-separated, "
-                                         "e.g. md,docx)")
-    return chosen
+    from monitor.report.export import check_formats
+    try:
+        return check_formats(value)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(f"{value!r}: {e}") from None
 
 
 def issue_profile(args):

@@ -53,10 +53,6 @@ class NoticeConfig:
     level: str = "warning"
     timeout: float = 10.0
 
-    @property
-    def channels(self) -> list[str]:
-        return (["webhook"] if self.webhook else []) + (["email"] if self.emails else [])
-
     @classmethod
     def from_settings(cls, settings) -> "NoticeConfig":
         """The notice settings, checked (NoticeConfigError) so that a mistake shows when the command starts,
@@ -92,7 +88,7 @@ class NoticeConfig:
         except ValueError:
             timeout = 0
         if not 0 < timeout <= 300:
-            raise NoticeConfigError(f"MONITOR_ALERT_TIMEOUT {get('MONITOR_ALERT_TIMEOUT')!r}: give seconds, 1 to 300")
+            raise NoticeConfigError(f"MONITOR_ALERT_TIMEOUT {get('MONITOR_ALERT_TIMEOUT')!r}: give seconds, more than 0 and at most 300")
         return cls(webhook=webhook, emails=emails, smtp_host=host, smtp_port=int(port_text), smtp_user=user,
                    smtp_password=str(settings.get("MONITOR_SMTP_PASSWORD") or ""), smtp_from=sender, level=level,
                    timeout=timeout)

@@ -50,6 +50,17 @@ def export_root() -> Path:
     return Path(os.environ.get("MONITOR_EXPORT_DIR") or PROJECT_ROOT / "exports")
 
 
+def check_formats(formats) -> tuple[str, ...]:
+    """`formats` (names, or one comma-separated string as `--format` takes it) as known formats, each once;
+    ValueError naming the accepted ones otherwise."""
+    if isinstance(formats, str):
+        formats = formats.split(",")
+    chosen = tuple(dict.fromkeys(f.strip().lower() for f in formats if f.strip()))
+    if not chosen or any(f not in FORMATS for f in chosen):
+        raise ValueError(f"the formats are {', '.join(FORMATS)} (comma-separated, e.g. md,docx)")
+    return chosen
+
+
 def issue_file_name(issue_date: date, number: int, suffix: str = "md") -> str:
     return f"{issue_date.isoformat()}-{number}.{suffix}"
 
@@ -82,9 +93,7 @@ def export_issue(db: Database, profile_name: str, issue_date: date | str, number
     window = profile.window(issue_date)
     if number is not None and number < 1:
         raise ValueError(f"an issue number must be positive, not {number}")
-    unknown = [f for f in formats if f not in FORMATS]
-    if unknown or not formats:
-        raise ValueError(f"unknown format(s) {', '.join(unknown) or '(none)'}; the formats are: {', '.join(FORMATS)}")
+    formats = check_formats(formats)
     number = issue_number(db, profile.name, issue_date, number)
     selection = select(db, profile, window, load_edits(db, profile.name, issue_date))
     if not selection.chosen:
@@ -102,7 +111,7 @@ def export_issue(db: Database, profile_name: str, issue_date: date | str, number
 
     directory = Path(out_dir) if out_dir is not None else export_root() / profile.name
     paths = {}
-    for suffix in dict.fromkeys(formats):
+    for suffix in formats:
         path = paths[suffix] = (directory / issue_file_name(issue_date, number, suffix)).resolve()
         write_atomically(path, markdown if suffix == "md" else docx_bytes(blocks))
     # The Markdown is the issue's content whatever the formats: its hash says whether the issue changed.

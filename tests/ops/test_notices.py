@@ -237,4 +237,4 @@ def test_settings_are_checked():
     with pytest.raises(NoticeConfigError, match="MONITOR_ALERT_TIMEOUT"):
         NoticeConfig.from_settings({"MONITOR_ALERT_TIMEOUT": "0"})
     config = NoticeConfig.from_settings({})
-    assert config.channels == [] and notice_for(config, _run("failed", xinhua="failed"))["deliveries"] == []
+    assert (config.webhook, config.emails) == ("", ()) and notice_for(config, _run("failed", xinhua="failed"))["deliveries"] == []

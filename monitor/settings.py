@@ -85,12 +85,23 @@ MONITOR_SMTP_PORT = os.environ.get("MONITOR_SMTP_PORT", "25")         # 465: imp
 MONITOR_SMTP_USER = os.environ.get("MONITOR_SMTP_USER", "")
 MONITOR_SMTP_PASSWORD = os.environ.get("MONITOR_SMTP_PASSWORD", "")
 MONITOR_SMTP_FROM = os.environ.get("MONITOR_SMTP_FROM", "")
+# Distributed runs (docs/scaling.md): `monitor crawl/run --distributed` and `monitor worker` meet on this Redis.
+MONITOR_REDIS_URL = os.environ.get("MONITOR_REDIS_URL", "")           # e.g. redis://127.0.0.1:6379/0
+MONITOR_REDIS_PREFIX = os.environ.get("MONITOR_REDIS_PREFIX", "monitor")  # the keys' prefix (one per deployment)
+# A worker whose heartbeat is this old (seconds) is gone: its requests in flight go back to the queue.
+MONITOR_WORKER_TIMEOUT = float(os.environ.get("MONITOR_WORKER_TIMEOUT", "30"))
+# A distributed run that no worker joins within this many seconds fails.
+MONITOR_WORKER_WAIT = float(os.environ.get("MONITOR_WORKER_WAIT", "600"))
+MONITOR_WORKER_ID = ""         # set by `monitor worker`: switches the distributed components on
+MONITOR_RECORD_PART = ""       # set by `monitor worker`: --record writes DIR/monitor-<run id>-<part>.warc.gz
 EXTENSIONS = {
     # The run's database service (monitor/storage/extension.py): every component reaches MongoDB through it.
     "monitor.storage.extension.RunDatabase": 100,
     "monitor.ops.counters.OutletCounters": 500,
     "monitor.ops.runrecord.RunRecordExtension": 510,
     "monitor.ops.progress.ProgressExtension": 520,
+    # A worker's part in a distributed run (monitor/distributed/extension.py); off outside `monitor worker`.
+    "monitor.distributed.extension.SharedRun": 530,
 }
 
 # -- downloads ----------------------------------------------------------------------------------
@@ -104,6 +115,8 @@ DOWNLOADER_MIDDLEWARES = {
     "monitor.ops.incremental.SkipStoredArticlesMiddleware": 60,
     # An outlet's `request: scheme_fallback` (monitor/spiders/politeness.py): before the retry middleware.
     "monitor.spiders.politeness.SchemeFallbackMiddleware": 540,
+    # Distributed runs: requests to one host start the host's delay apart across every worker.
+    "monitor.distributed.middlewares.SharedPolitenessMiddleware": 900,
     "monitor.ops.record.WarcRecorderMiddleware": 950,
     "monitor.ops.replay.WarcReplayMiddleware": 960,
 }
@@ -112,6 +125,8 @@ DOWNLOADER_MIDDLEWARES = {
 # answer rides in their meta for SkipStoredArticlesMiddleware above); near the engine, so it sees them last.
 SPIDER_MIDDLEWARES = {
     "monitor.ops.incremental.StoredArticlesCheckMiddleware": 50,
+    # Distributed runs: only the first worker to open an outlet seeds its list requests.
+    "monitor.distributed.middlewares.SeedOnceMiddleware": 40,
 }
 
 # -- rendering ----------------------------------------------------------------------------------

@@ -51,6 +51,31 @@ def stop_secantus(proc: subprocess.Popen) -> None:
         proc.wait()
 
 
+def start_redis(port: int | None = None) -> tuple[subprocess.Popen, str]:
+    """Debian's redis-server on 127.0.0.1, nothing kept on disk (installed by tools/setup.sh)."""
+    import shutil
+    exe = shutil.which("redis-server")
+    if exe is None:
+        pytest.fail("redis-server is not installed: run tools/setup.sh (or apt-get install redis-server)")
+    port = port or free_port()
+    proc = subprocess.Popen([exe, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
+                s.sendall(b"PING\r\n")
+                if s.recv(16).startswith(b"+PONG"):
+                    break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise RuntimeError(f"redis-server did not start on port {port}")
+        time.sleep(0.05)
+    return proc, f"redis://127.0.0.1:{port}/0"
+
+
 def run_monitor(*args, env: dict | None = None, timeout: float = 240, cwd: Path | None = None):
     """Run the `monitor` command as a user would, in its own process (Scrapy's reactor runs once per process)."""
     full_env = {**os.environ, **(env or {})}

@@ -54,10 +54,15 @@ class SiteServer:
     """A threaded HTTP server on 127.0.0.1 answering `/<original URL>` from the saved pages: a GET from
     `pages[url]`, a POST from `pages[page_key(url, "POST", body)]` (as `saved_pages` keys them)."""
 
-    def __init__(self, pages: dict[str, tuple[Path, str]], *, gzip_when_asked: bool = False):
+    def __init__(self, pages: dict[str, tuple[Path, str]], *, gzip_when_asked: bool = False, hold=None):
         self.pages = pages
         self.requested: list[str] = []  # every URL asked for, GET or POST
         self.requested_bodies: list[tuple[str, bytes]] = []  # (URL, body) of every POST
+        # hold(url, answered) -> True: the answer waits until `release()` (a crawl caught mid-way)
+        self.hold = hold
+        self.held: list[str] = []
+        self.answered = 0
+        self.gate = threading.Event()
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -74,6 +79,11 @@ class SiteServer:
                 self._answer(server.pages.get(page_key(url, "POST", body)))
 
             def _answer(self, page):
+                url = self.path[1:]
+                if server.hold is not None and server.hold(url, server.answered):
+                    server.held.append(url)
+                    server.gate.wait()
+                server.answered += 1
                 if page is None:
                     self.send_error(404, "not saved")
                     return
@@ -99,6 +109,12 @@ class SiteServer:
         self.thread.start()
         return self
 
+    def release(self) -> None:
+        """Answer every held request, and every later one at once."""
+        self.hold = None
+        self.gate.set()
+
     def __exit__(self, *exc):
+        self.gate.set()
         self.httpd.shutdown()
         self.httpd.server_close()

@@ -20,15 +20,26 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     echo "$want" > "$stamp"
 fi
 
+# Debian's package of a system tool, installed where missing (as root with apt-get) or named for the user to
+# install. A failure is reported, not fatal: only what needs the tool is affected.
+install_debian() {  # install_debian COMMAND PACKAGE WHAT-FAILS-WITHOUT-IT
+    command -v "$1" >/dev/null 2>&1 && return 0
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "setup: installing Debian's $2" >&2
+        (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null) \
+            || echo "setup: warning: could not install $2; $3" >&2
+    else
+        echo "setup: warning: $2 is not installed (sudo apt-get install $2); $3" >&2
+    fi
+}
+
 # Chromium renders the few pages that need JavaScript; `playwright install` cannot reach its
 # download host here, so Debian's package is used. A failure is reported, not fatal: only the
 # outlets that need a browser are affected, and their runs say so.
-if [ -z "${MONITOR_SKIP_BROWSER:-}" ] && ! command -v chromium >/dev/null 2>&1; then
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-        echo "setup: installing Debian's chromium" >&2
-        (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-            || echo "setup: warning: could not install chromium; outlets that render JavaScript will fail" >&2
-    else
-        echo "setup: warning: chromium is not installed (sudo apt-get install chromium); outlets that render JavaScript will fail" >&2
-    fi
+if [ -z "${MONITOR_SKIP_BROWSER:-}" ]; then
+    install_debian chromium chromium "outlets that render JavaScript will fail"
+fi
+# Redis carries distributed runs (docs/scaling.md); the test suite starts its own redis-server on 127.0.0.1.
+if [ -z "${MONITOR_SKIP_REDIS:-}" ]; then
+    install_debian redis-server redis-server "distributed runs cannot be tested or run on this machine"
 fi

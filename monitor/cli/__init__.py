@@ -19,6 +19,7 @@ COMMANDS = [
     "monitor.cli.outlets_cmd",
     "monitor.cli.crawl_cmd",
     "monitor.cli.run_cmd",
+    "monitor.cli.worker_cmd",
     "monitor.cli.runs_cmd",
     "monitor.cli.trace_cmd",
 ]

@@ -19,8 +19,10 @@ class CommandError(Exception):
 
 def exit_code_of(error: BaseException) -> int | None:
     """The exit code of an error the user can act on (its message is printed as one line, without a
-    traceback): 2 bad argument or configuration, 3 database unreachable; None for any other error."""
+    traceback): 2 bad argument or configuration, 3 database unreachable, 4 Redis unreachable (distributed
+    runs); None for any other error."""
     from monitor.config_schema import ConfigError
+    from monitor.distributed.board import RedisUnavailable
     from monitor.spiders.base import SpiderArgumentError
     from monitor.storage.mongo import DatabaseUnavailable
     from monitor.storage.server import LocalServerError
@@ -31,6 +33,8 @@ def exit_code_of(error: BaseException) -> int | None:
         return 2
     if isinstance(error, (DatabaseUnavailable, LocalServerError)):
         return 3
+    if isinstance(error, RedisUnavailable):
+        return 4
     return None
 
 

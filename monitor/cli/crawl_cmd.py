@@ -1,4 +1,4 @@
-"""monitor crawl [OUTLET ...] [--since D --until D | --days N] [--record DIR] [--replay PATH] [--refresh]"""
+"""monitor crawl [OUTLET ...] [--since D --until D | --days N] [--record DIR] [--replay PATH] [--refresh] [--distributed]"""
 from __future__ import annotations
 
 from pathlib import Path
@@ -18,6 +18,9 @@ def add_crawl_options(parser) -> None:
                        help="answer every request from a WARC file or a directory of them; no network")
     group.add_argument("--refresh", action="store_true",
                        help="fetch articles already in the database again (default: skip them)")
+    group.add_argument("--distributed", action="store_true",
+                       help="let `monitor worker` processes crawl the run through the Redis at MONITOR_REDIS_URL "
+                            "(docs/scaling.md); exit 4 when Redis cannot be reached")
 
 
 def add_arguments(parser):
@@ -45,7 +48,44 @@ def crawl_options(args):
     if args.record is not None:
         if args.record.exists() and not args.record.is_dir():
             raise CommandError(f"--record: {args.record} exists and is not a directory", 2)
+    if args.distributed:
+        # the workers open these paths: a relative one would be read from their working directories
+        record = args.record.resolve() if args.record else None
+        replay = args.replay.resolve() if args.replay else None
+        return CrawlOptions(record=record, replay=replay, refresh=args.refresh, distributed=True)
     return CrawlOptions(record=args.record, replay=args.replay, refresh=args.refresh)
+
+
+def redis_client(settings, options):
+    """The Redis of a distributed run, checked before anything is recorded (None for a one-process run)."""
+    if not options.distributed:
+        return None
+    from monitor.distributed.board import connect
+    return connect(settings.get("MONITOR_REDIS_URL"))
+
+
+def run_crawl(settings, service, outlets, window, options, client, **run_fields):
+    """The crawl of a run: in this process, or by `monitor worker` processes (--distributed)."""
+    from monitor.ops.crawl import crawl
+    if client is None:
+        return crawl(settings, service, outlets, window, options, **run_fields)
+    import redis
+    from monitor.distributed.board import display_url
+    from monitor.ops.coordinator import crawl_distributed
+    from monitor.ops.crawl import RunOutcome
+    from monitor.ops.health import FAILED
+    try:
+        return crawl_distributed(settings, service, outlets, window, options, client=client, **run_fields)
+    except redis.RedisError as e:
+        gone = (f"Redis at {display_url(settings.get('MONITOR_REDIS_URL'))} stopped answering ({e}); the "
+                "workers stop; run the crawl again once Redis is back (stored articles are not fetched again)")
+        return RunOutcome(run_id=service.run_id, status=FAILED, redis_gone=gone)
+
+
+def exit_code_of_crawl(outcome) -> int:
+    """3 the database went away, 4 Redis went away, 1 every outlet failed, else 0."""
+    from monitor.ops.health import FAILED
+    return 3 if outcome.database_gone else 4 if outcome.redis_gone else 1 if outcome.status == FAILED else 0
 
 
 def notice_config(settings):
@@ -68,8 +108,7 @@ def check_outlets(settings, names: list[str]) -> list[str]:
 
 def run(args) -> int:
     from monitor.storage import runs
-    from monitor.ops.crawl import crawl, record_line
-    from monitor.ops.health import FAILED
+    from monitor.ops.crawl import record_line
     from monitor.ops.notices import notice_when_unreachable, notify_run
     from monitor.ops.summary import run_summary
     from monitor.storage.service import DatabaseGone
@@ -88,11 +127,14 @@ def run(args) -> int:
         raise CommandError(f"--since/--until: {e}", 2) from None
     options = crawl_options(args)
     alerts = notice_config(settings)
+    with notice_when_unreachable(alerts, command=NAME):
+        client = redis_client(settings, options)
     with notice_when_unreachable(alerts, command=NAME), database(settings) as service:
-        outcome = crawl(settings, service, outlets, window, options, command=NAME)
-        exit_code = 3 if outcome.database_gone else 1 if outcome.status == FAILED else 0
+        outcome = run_crawl(settings, service, outlets, window, options, client, command=NAME)
+        exit_code = exit_code_of_crawl(outcome)
         doc = service.finish_run(runs.finish_update(status=outcome.status, exit_code=exit_code,
-                                                    outlets=outcome.outlets, error=outcome.database_gone))
+                                                    outlets=outcome.outlets,
+                                                    error=outcome.database_gone or outcome.redis_gone))
         doc = notify_run(alerts, service, doc)
         gone = service.gone
     print(run_summary(doc))
@@ -101,6 +143,8 @@ def run(args) -> int:
         print(recorded)
     if gone:
         raise DatabaseGone(gone)
-    if exit_code:
+    if outcome.redis_gone:
+        print(f"monitor crawl: error: {outcome.redis_gone}", flush=True)
+    elif exit_code:
         print("every outlet failed; see the problems above", flush=True)
     return exit_code

@@ -1,14 +1,15 @@
-"""monitor run --profile NAME [--issue-date D] [--number N] [--format md,docx] [--record DIR] [--replay PATH] [--refresh]"""
+"""monitor run --profile NAME [--issue-date D] [--number N] [--format md,docx] [--record DIR] [--replay PATH] [--refresh] [--distributed]"""
 from __future__ import annotations
 
 from monitor.cli.common import CommandError, database, day, positive_int, project_settings
-from monitor.cli.crawl_cmd import add_crawl_options, check_outlets, crawl_options, notice_config
+from monitor.cli.crawl_cmd import (add_crawl_options, check_outlets, crawl_options, exit_code_of_crawl, notice_config,
+                                   redis_client, run_crawl)
 from monitor.cli.report_args import add_format_argument
 
 NAME = "run"
 HELP = ("the whole job: crawl every outlet of a report profile for the issue's window, then export the issue "
         "(exit 0 done, 1 every outlet failed or the export failed, 2 bad argument or configuration, "
-        "3 database unreachable)")
+        "3 database unreachable, 4 Redis unreachable with --distributed)")
 
 
 def add_arguments(parser):
@@ -26,7 +27,7 @@ def add_arguments(parser):
 
 def run(args) -> int:
     from monitor.storage import runs
-    from monitor.ops.crawl import crawl, record_line
+    from monitor.ops.crawl import record_line
     from monitor.ops.health import FAILED
     from monitor.ops.notices import notice_when_unreachable, notify_run
     from monitor.ops.summary import run_summary
@@ -49,12 +50,16 @@ def run(args) -> int:
     options = crawl_options(args)
     alerts = notice_config(settings)
 
+    with notice_when_unreachable(alerts, command=NAME, profile=profile.name, issue_date=issue_date):
+        client = redis_client(settings, options)
     with notice_when_unreachable(alerts, command=NAME, profile=profile.name, issue_date=issue_date), \
             database(settings) as service:
-        outcome = crawl(settings, service, outlets, window, options, command=NAME, profile=profile.name,
-                        issue_date=issue_date)
+        outcome = run_crawl(settings, service, outlets, window, options, client, command=NAME,
+                            profile=profile.name, issue_date=issue_date)
         if outcome.database_gone:
             export = {"error": "not attempted: the database stopped answering during the crawl"}
+        elif outcome.redis_gone:
+            export = {"error": f"not attempted: {outcome.redis_gone}"}
         elif outcome.status == FAILED:
             export = {"error": "not attempted: every outlet failed"}
         else:
@@ -68,9 +73,10 @@ def run(args) -> int:
             except (LookupError, ValueError, OSError) as e:
                 # EmptyWindow, NumberingError, IssueDateError, ProfileError and write failures say what to do.
                 export = {"error": f"{type(e).__name__}: {e}"}
-        exit_code = 3 if service.gone else 0 if export.get("path") else 1
+        exit_code = 3 if service.gone else exit_code_of_crawl(outcome) or (0 if export.get("path") else 1)
         doc = service.finish_run(runs.finish_update(status=outcome.status, exit_code=exit_code, export=export,
-                                                    outlets=outcome.outlets, error=service.gone))
+                                                    outlets=outcome.outlets,
+                                                    error=service.gone or outcome.database_gone or outcome.redis_gone))
         doc = notify_run(alerts, service, doc)
         gone = service.gone
     print(run_summary(doc))

@@ -25,11 +25,18 @@ class CrawlOptions:
     record: Path | None = None
     replay: Path | None = None
     refresh: bool = False
+    distributed: bool = False   # crawled by `monitor worker` processes through Redis (monitor/ops/coordinator.py)
 
     def as_document(self) -> dict:
         return {"record": str(self.record) if self.record else None,
                 "replay": str(self.replay) if self.replay else None,
-                "refresh": self.refresh}
+                "refresh": self.refresh, "distributed": self.distributed}
+
+    @classmethod
+    def from_document(cls, doc: dict) -> "CrawlOptions":
+        return cls(record=Path(doc["record"]) if doc.get("record") else None,
+                   replay=Path(doc["replay"]) if doc.get("replay") else None,
+                   refresh=bool(doc.get("refresh")), distributed=bool(doc.get("distributed")))
 
 
 @dataclass
@@ -40,6 +47,7 @@ class RunOutcome:
     record_file: str | None = None
     recorded: int = 0                # responses written to record_file
     database_gone: str | None = None   # set when the database stopped answering during the crawl
+    redis_gone: str | None = None      # set when Redis stopped answering during a distributed crawl
 
 
 def outlet_spiders(settings) -> list[str]:
@@ -94,20 +102,26 @@ def crawl(settings, service: DatabaseService, outlets: list[str], window: Window
         process.start()
         service.flush_now()
 
-    sections = {}
-    for name, crawler in crawlers.items():
-        stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
-        section = outlet_section(stats)
-        if name in start_errors:
-            section["verdict"] = FAILED
-            section["problems"].insert(0, f"the spider failed: {start_errors[name]}")
-        sections[name] = section
+    sections = outlet_sections({name: dict(crawler.stats.get_stats()) if crawler.stats else {}
+                                for name, crawler in crawlers.items()}, start_errors)
     status = FAILED if service.gone else overall([s["verdict"] for s in sections.values()])
     record_file = next((c.stats.get_value("monitor/record/file") for c in crawlers.values()
                         if c.stats and c.stats.get_value("monitor/record/file")), None)
     recorded = sum(c.stats.get_value("monitor/record/responses", 0) for c in crawlers.values() if c.stats)
     return RunOutcome(run_id=run_id, status=status, outlets=sections, record_file=record_file,
                       recorded=recorded, database_gone=service.gone)
+
+
+def outlet_sections(stats: dict[str, dict], start_errors: dict[str, str]) -> dict[str, dict]:
+    """Each outlet's part of the run document, from its crawler's stats."""
+    sections = {}
+    for name, outlet_stats in stats.items():
+        section = outlet_section(outlet_stats)
+        if name in start_errors:
+            section["verdict"] = FAILED
+            section["problems"].insert(0, f"the spider failed: {start_errors[name]}")
+        sections[name] = section
+    return sections
 
 
 def record_line(options: CrawlOptions, outcome: RunOutcome) -> str | None:

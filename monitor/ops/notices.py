@@ -258,12 +258,15 @@ def notify_run(config: NoticeConfig, service, run: dict) -> dict:
 
 @contextmanager
 def notice_when_unreachable(config: NoticeConfig, *, command: str, profile: str | None = None, issue_date=None):
-    """Around a command's work with the database: when the database cannot be reached before the run is
-    finished (no run document to record it in), send a notice saying so, then let the error go on."""
+    """Around a command's work with the database (or the Redis of a distributed run): when it cannot be
+    reached before the run is finished (no run document to record it in), send a notice saying so, then let
+    the error go on."""
+    from monitor.distributed.board import RedisUnavailable
     try:
         yield
-    except DatabaseUnavailable as e:
+    except (DatabaseUnavailable, RedisUnavailable) as e:
+        what, code = ("the database", 3) if isinstance(e, DatabaseUnavailable) else ("Redis", 4)
         run = {"run_id": None, "command": command, "profile": profile,
-               "issue_date": issue_date.isoformat() if issue_date else None, "status": FAILED, "exit_code": 3}
-        deliver(config, run, [f"the database is unreachable, nothing was done: {e}"])
+               "issue_date": issue_date.isoformat() if issue_date else None, "status": FAILED, "exit_code": code}
+        deliver(config, run, [f"{what} is unreachable, nothing was done: {e}"])
         raise

@@ -2,7 +2,8 @@
 
 A downloader middleware placed next to the downloader (MONITOR_RECORD_DIR switches it on), so it
 sees status, headers and body bytes exactly as received, before decompression or redirects.
-All crawlers of one run share the file DIR/monitor-<run id>.warc.gz. A response answered from a
+All crawlers of one run share the file DIR/monitor-<run id>.warc.gz (a worker of a distributed run:
+DIR/monitor-<run id>-<worker>.warc.gz). A response answered from a
 `--replay` archive is not recorded again: it is no new evidence, and the archive it came from holds it
 with its original capture date.
 """
@@ -77,7 +78,10 @@ class WarcRecorderMiddleware:
         return cls(crawler, Path(directory))
 
     def spider_opened(self):
-        path = self.directory / f"monitor-{self.crawler.get_extension(RunDatabase).run_id}.warc.gz"
+        # each worker of a distributed run writes a file of its own (MONITOR_RECORD_PART, its id)
+        part = self.crawler.settings.get("MONITOR_RECORD_PART")
+        name = f"monitor-{self.crawler.get_extension(RunDatabase).run_id}{'-' + part if part else ''}.warc.gz"
+        path = self.directory / name
         self.file = _SharedFile.acquire(path)
         logger.info("Recording every response received to %s", path)
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from contextlib import AbstractContextManager, nullcontext
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,6 +75,9 @@ class DatabaseService:
         self._run_start: dict = {}     # the run document's start fields (start_run)
         self._spooled_run: dict = {}   # the run document's updates kept in the spool (database gone)
         self._lock = threading.Lock()
+        #: Held while a batch is clustered and written. Processes writing one run (`monitor worker`) share a
+        #: lock here, so that each batch sees every other's articles: the clusters of a one-process run.
+        self.batch_lock: Callable[[], AbstractContextManager] = nullcontext
 
     @classmethod
     def open(cls, settings, *, run_id: str | None = None) -> "DatabaseService":
@@ -189,6 +193,10 @@ class DatabaseService:
     def _persist(self, docs: list[dict]) -> dict[str, str]:
         merged = merge_same_url(docs)
         fingerprint_documents(merged, self.rules, self.settings.getint("MONITOR_WORKER_PROCESSES", 1))
+        with self.batch_lock():
+            return self._cluster_and_write(merged)
+
+    def _cluster_and_write(self, merged: list[dict]) -> dict[str, str]:
         for attempt in (1, 2):
             existing = stored_versions(self.articles, [d["url"] for d in merged])
             assign_clusters(self.articles, merged, {u: d.get("cluster_id") for u, d in existing.items()},

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import ROOT
+from helpers import ROOT, start_redis, stop_secantus
 from saved_sites import SITES, SiteServer, page_key
 
 HERE = Path(__file__).resolve().parent
@@ -51,3 +51,11 @@ def origin_env(origin_server):
     """Environment for a `monitor` process whose downloads go to the origin server."""
     return {"SCRAPY_SETTINGS_MODULE": "origin_settings", "PYTHONPATH": str(HERE),
             "MONITOR_TEST_ORIGIN": origin_server.origin}
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    """A real redis-server for the session (each test keeps its keys under its own MONITOR_REDIS_PREFIX)."""
+    proc, url = start_redis()
+    yield url
+    stop_secantus(proc)  # (terminate, then kill)

@@ -194,7 +194,10 @@ class Worker:
                 deferred.addErrback(_remember_failure, name, part.start_errors)
                 waits.append(deferred)
             await DeferredList(waits)
-        self._leave(part, interrupted=False)
+        # a SIGTERM or Ctrl-C stopped the crawlers (Scrapy's graceful shutdown): take part in nothing more
+        self.stopping = self.stopping or any(c.stats and c.stats.get_value("finish_reason") == "shutdown"
+                                             for c in part.crawlers.values())
+        self._leave(part, interrupted=self.stopping)
         self.runs += 1
 
     def _leave(self, part: _Part, *, interrupted: bool) -> None:

@@ -35,6 +35,8 @@ logger = logging.getLogger(__name__)
 
 #: meta key of a request in flight: its field in the worker's in-flight hash.
 INFLIGHT = "monitor_inflight"
+#: Stats key: requests found after the worker stopped taking part (Redis gone, run cancelled).
+UNQUEUED = "monitor/distributed/unqueued"
 #: The finish reason of a crawler closed because Redis went away.
 REDIS_GONE = "redis_unavailable"
 #: How often finished requests are acknowledged (their stored items written first), in seconds.
@@ -73,6 +75,7 @@ class SharedRun:
         self._written: list[str] = []   # done, stored: acknowledge once the store is drained
         self._loop = None
         self._ticking = False
+        self._seeding = False
         self._published = 0.0
 
     @classmethod
@@ -260,10 +263,15 @@ class SharedRun:
             raise CloseSpider(REDIS_GONE)
         if self.participation.cancelled:
             raise CloseSpider(CANCELLED)
-        if self.tasks or self._ready or self._written:
+        if self.tasks or self._ready or self._written or self._seeding:
             deferred_from_coro(self._tick())
             raise DontCloseSpider
         try:
+            if self.board.claim_seeding(self.outlet, self.worker):
+                # the worker that was seeding the outlet stopped before it was done (its claim was reaped)
+                self._seeding = True
+                deferred_from_coro(self._seed_again())
+                raise DontCloseSpider
             done = self.board.outlet_done(self.outlet, self.participation.outlets)
         except redis.RedisError as e:
             self.lost(e)
@@ -271,9 +279,24 @@ class SharedRun:
         if not done:
             raise DontCloseSpider
 
+    async def _seed_again(self) -> None:
+        logger.warning("%s: the worker seeding the outlet's list requests stopped before it was done; this worker "
+                       "seeds them (those already queued are filtered as seen)", self.outlet)
+        try:
+            async for entry in self.crawler.spider.start():
+                if isinstance(entry, Request):
+                    self.crawler.engine.crawl(entry)
+            self.seeded()
+        finally:
+            self._seeding = False
+
     async def spider_closed(self, spider, reason):
         if self._loop is not None and self._loop.running:
             self._loop.stop()
+        unqueued = self.crawler.stats.get_value(UNQUEUED, 0)
+        if unqueued:
+            logger.warning("%s: %d request(s) found after this worker stopped taking part were not queued; the "
+                           "next crawl of the outlet finds them again", self.outlet, unqueued)
         if self.participation.lost:
             return
         try:

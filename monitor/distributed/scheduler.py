@@ -23,7 +23,7 @@ from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 
-from monitor.distributed.extension import INFLIGHT, SharedRun
+from monitor.distributed.extension import INFLIGHT, UNQUEUED, SharedRun
 
 logger = logging.getLogger(__name__)
 
@@ -81,6 +81,8 @@ class SharedScheduler(Scheduler):
         request = self.run.untracked(request)
         predecessor = request.meta.pop(INFLIGHT, None)
         request.meta.setdefault(TASK, uuid.uuid4().hex[:12])
+        if not self.run.active:
+            return self._unqueued(request)
         try:
             seen = not request.dont_filter and self.df.request_seen(request)
             pipe = self.server.pipeline()
@@ -92,8 +94,7 @@ class SharedScheduler(Scheduler):
             pipe.execute()
         except redis.RedisError as e:
             self.run.lost(e)
-            logger.error("%s: %s could not be queued (Redis: %s)", self.spider.name, request.url, e)
-            return False
+            return self._unqueued(request)
         if predecessor:
             self.run.handed_over(predecessor)
         if seen:
@@ -101,6 +102,13 @@ class SharedScheduler(Scheduler):
             return False
         self.stats.inc_value("scheduler/enqueued/redis")
         return True
+
+    def _unqueued(self, request) -> bool:
+        """A request found once the run was over for this worker (Redis gone, run cancelled): counted (the
+        crawler's close says how many) and left to the next crawl."""
+        self.stats.inc_value(UNQUEUED)
+        logger.debug("%s: %s not queued: this worker no longer takes part in the run", self.spider.name, request.url)
+        return False
 
     def next_request(self):
         if not self.run.active:

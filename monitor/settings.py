@@ -125,8 +125,10 @@ DOWNLOADER_MIDDLEWARES = {
 # answer rides in their meta for SkipStoredArticlesMiddleware above); near the engine, so it sees them last.
 SPIDER_MIDDLEWARES = {
     "monitor.ops.incremental.StoredArticlesCheckMiddleware": 50,
-    # Distributed runs: only the first worker to open an outlet seeds its list requests.
+    # Distributed runs: only the first worker to open an outlet seeds its list requests; the outermost one
+    # sees each request's outputs leave, so that the request counts as done only once they are queued.
     "monitor.distributed.middlewares.SeedOnceMiddleware": 40,
+    "monitor.distributed.extension.OutputTracker": 1,
 }
 
 # -- rendering ----------------------------------------------------------------------------------

@@ -96,7 +96,10 @@ class SiteServer:
                     self.send_header("Content-Encoding", "gzip")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                self.wfile.write(body)
+                try:
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client went away (a crawl killed on purpose)
 
             def log_message(self, *args):
                 pass

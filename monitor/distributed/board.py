@@ -53,6 +53,21 @@ redis.call('EXPIRE', KEYS[2], ARGV[1])
 return {r[1], field}
 """
 
+# Queue a request unless its fingerprint was seen (the duplicate filter and the queue in one step: a
+# worker killed between the two would leave a request marked seen that no one fetches), and take the
+# request it replaces (a redirect or retry of one in flight) out of flight. Returns 1 queued, 0 seen.
+_ENQUEUE = """
+local queued = 0
+if ARGV[5] == '0' or redis.call('SADD', KEYS[1], ARGV[1]) == 1 then
+  redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
+  queued = 1
+end
+if ARGV[4] ~= '' then redis.call('HDEL', KEYS[3], ARGV[4]) end
+redis.call('EXPIRE', KEYS[1], ARGV[6])
+redis.call('EXPIRE', KEYS[2], ARGV[6])
+return queued
+"""
+
 # Reserve the next start time for a host: returns how many milliseconds to wait before starting.
 _RESERVE = """
 local t = redis.call('TIME')
@@ -129,6 +144,7 @@ class RunBoard:
         self.prefix = prefix
         self.worker_timeout = worker_timeout
         self._take = client.register_script(_TAKE)
+        self._enqueue = client.register_script(_ENQUEUE)
 
     # -- keys -------------------------------------------------------------------------------------
     @property
@@ -284,6 +300,14 @@ class RunBoard:
             return None
         member, field = result
         return member, field.decode() if isinstance(field, bytes) else field
+
+    def enqueue(self, outlet: str, worker: str, member: bytes, priority: int, *, fingerprint: str | None,
+                replaces: str | None = None) -> bool:
+        """Queue an encoded request of `outlet` unless its fingerprint was seen (None: never filtered), in place
+        of `worker`'s request in flight `replaces`; whether it was queued."""
+        keys = [self.dupefilter_key(outlet), self.queue_key(outlet), self.inflight_key(outlet, worker)]
+        args = [fingerprint or "", member, -priority, replaces or "", "1" if fingerprint else "0", RUN_KEYS_TTL]
+        return bool(self._enqueue(keys=keys, args=args))
 
     def finished(self, outlet: str, worker: str, fields: list[str]) -> None:
         if fields:

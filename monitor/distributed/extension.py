@@ -20,7 +20,7 @@ import inspect
 import logging
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import redis
 from scrapy import Request, signals
@@ -35,6 +35,8 @@ logger = logging.getLogger(__name__)
 
 #: meta key of a request in flight: its field in the worker's in-flight hash.
 INFLIGHT = "monitor_inflight"
+#: meta key of a request yielded by a request in flight (its INFLIGHT), until it is queued.
+PARENT = "monitor_parent"
 #: Stats key: requests found after the worker stopped taking part (Redis gone, run cancelled).
 UNQUEUED = "monitor/distributed/unqueued"
 #: The finish reason of a crawler closed because Redis went away.
@@ -59,9 +61,44 @@ class Participation:
 
 @dataclass
 class _Task:
-    items: int = 0          # items produced and not yet through the pipelines
+    requests: int = 0       # requests yielded and not yet queued (or filtered, or dropped)
+    items: int = 0          # items yielded and not yet through the pipelines
+    counted: set = field(default_factory=set)  # ids of the items counted (an errback's may be seen twice)
     stored: bool = False    # an item reached the store: acknowledge after the next drain
-    done: bool = False      # the callback (or errback) ran to its end
+    done: bool = False      # the callback (or errback) yields nothing more
+
+    @property
+    def settled(self) -> bool:
+        return self.done and self.requests <= 0 and self.items <= 0
+
+
+async def _aiter(iterable):
+    for entry in iterable:
+        yield entry
+
+
+class OutputTracker:
+    """The outermost spider middleware (SPIDER_MIDDLEWARES): counts what a tracked request's callback yields
+    as it leaves for the engine, and sees its end (monitor worker only)."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        if not crawler.settings.get("MONITOR_WORKER_ID"):
+            raise NotConfigured
+        return cls(crawler)
+
+    async def process_spider_output(self, response, result):
+        run = self.crawler.get_extension(SharedRun)
+        inflight = response.meta.get(INFLIGHT)
+        try:
+            async for out in result:
+                run.output(inflight, out)
+                yield out
+        finally:
+            run.outputs_done(inflight)
 
 
 class SharedRun:
@@ -98,7 +135,8 @@ class SharedRun:
         ext = cls(crawler, participation)
         for handler, signal in ((ext.spider_opened, signals.spider_opened), (ext.spider_idle, signals.spider_idle),
                                 (ext.spider_closed, signals.spider_closed), (ext.item_scraped, signals.item_scraped),
-                                (ext.item_done, signals.item_dropped), (ext.item_done, signals.item_error)):
+                                (ext.item_done, signals.item_dropped), (ext.item_done, signals.item_error),
+                                (ext.request_dropped, signals.request_dropped)):
             crawler.signals.connect(handler, signal=signal)
         return ext
 
@@ -139,6 +177,12 @@ class SharedRun:
             self.lost(e)
 
     # -- requests in flight -----------------------------------------------------------------------
+    # A request taken from the queue is done when its callback (or errback) has run to its end and every
+    # output has been dealt with: each request it yielded is in the queue (or filtered as seen), each item
+    # has passed the pipelines. Scrapy hands outputs on through a queue of its own, so the end of the
+    # callback alone says nothing: each output is counted as it leaves the spider (the callback's through
+    # OutputTracker, the outermost spider middleware; an errback's, which no middleware sees, here) and
+    # counted off as the scheduler queues it (`output_queued`) or as the item signals fire.
     def track(self, request: Request, inflight: str) -> Request:
         """A request taken from the queue, its callbacks wrapped so that its end is seen."""
         request.meta[INFLIGHT] = inflight
@@ -158,7 +202,40 @@ class SharedRun:
         """A redirect or retry took the request's place in the queue."""
         self.tasks.pop(inflight, None)
 
+    def output(self, inflight: str | None, out) -> None:
+        """An output of the request in flight `inflight` leaves the spider (counted once: an errback's
+        outputs may pass both its wrapper and the spider middlewares)."""
+        task = self.tasks.get(inflight)
+        if task is None or out is None:
+            return
+        if isinstance(out, Request):
+            if out.meta.get(PARENT) != inflight:
+                out.meta[PARENT] = inflight
+                task.requests += 1
+        elif id(out) not in task.counted:
+            task.counted.add(id(out))
+            task.items += 1
+
+    def outputs_done(self, inflight: str | None) -> None:
+        """The callback or errback of `inflight` yields nothing more."""
+        task = self.tasks.get(inflight)
+        if task is not None:
+            task.done = True
+            self._settle(inflight, task)
+
+    def output_queued(self, parent: str | None) -> None:
+        """A request yielded by the request in flight `parent` is in the queue, or was filtered, or dropped."""
+        task = self.tasks.get(parent)
+        if task is not None:
+            task.requests -= 1
+            self._settle(parent, task)
+
+    def request_dropped(self, request):
+        self.output_queued(request.meta.pop(PARENT, None))
+
     def _wrap(self, fn, inflight: str, *, errback: bool):
+        """The callback as an async generator (so that even one raising at once hands its outcome to the
+        spider middlewares), or the errback, whose outputs are counted here."""
         ext = self
 
         async def tracked(*args, **kwargs):
@@ -171,47 +248,34 @@ class SharedRun:
                 result = (fn or ext.crawler.spider._parse)(*args, **kwargs)
                 if inspect.isawaitable(result):
                     result = await result
-                if hasattr(result, "__aiter__"):
-                    async for out in result:
-                        ext._produced(inflight, out)
-                        yield out
-                else:
-                    for out in arg_to_iter(result):
-                        ext._produced(inflight, out)
-                        yield out
+                outputs = result if hasattr(result, "__aiter__") else _aiter(arg_to_iter(result))
+                async for out in outputs:
+                    if errback:
+                        ext.output(inflight, out)
+                    yield out
             finally:
-                ext._callback_done(inflight)
+                if errback:
+                    ext.outputs_done(inflight)
         setattr(tracked, _ORIGINAL, fn)
         return tracked
 
-    def _produced(self, inflight: str, output) -> None:
-        task = self.tasks.get(inflight)
-        if task is not None and not isinstance(output, Request):
-            task.items += 1
-
-    def _callback_done(self, inflight: str) -> None:
-        task = self.tasks.get(inflight)
-        if task is not None:
-            task.done = True
-            self._settle(inflight, task)
-
     def item_scraped(self, item, response):
-        self._item_through(response, stored=True)
+        self._item_through(item, response, stored=True)
 
     def item_done(self, item, response):
-        self._item_through(response, stored=False)
+        self._item_through(item, response, stored=False)
 
-    def _item_through(self, response, stored: bool) -> None:
+    def _item_through(self, item, response, stored: bool) -> None:
         meta = getattr(getattr(response, "request", None), "meta", None) or {}
         inflight = meta.get(INFLIGHT)
         task = self.tasks.get(inflight)
-        if task is not None:
+        if task is not None:  # (a pipeline may return another object: counted, not matched)
             task.items -= 1
             task.stored = task.stored or stored
             self._settle(inflight, task)
 
     def _settle(self, inflight: str, task: _Task) -> None:
-        if task.done and task.items <= 0:
+        if task.settled:
             del self.tasks[inflight]
             (self._written if task.stored else self._ready).append(inflight)
 

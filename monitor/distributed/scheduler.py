@@ -9,7 +9,8 @@ runs that must not lose a request (docs/scaling.md, "scrapy-redis"):
   leaves it only when its callback is done and what it produced is stored (SharedRun). A worker that
   dies has its in-flight requests put back for the others.
 - A request that comes back to the scheduler from a request in flight (a redirect, a retry: they
-  carry its meta) replaces it in the same Redis transaction.
+  carry its meta) replaces it in the same Redis step; the duplicate filter's check and the push are one
+  step too (a Lua script), so no request is ever marked seen without being queued.
 - The queue and the duplicate filter outlive every worker's close (the run's coordinator deletes them),
   and stats are counted without the `spider` argument Scrapy 2.19 deprecates.
 """
@@ -23,7 +24,7 @@ from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 
-from monitor.distributed.extension import INFLIGHT, UNQUEUED, SharedRun
+from monitor.distributed.extension import INFLIGHT, PARENT, UNQUEUED, SharedRun
 
 logger = logging.getLogger(__name__)
 
@@ -80,28 +81,28 @@ class SharedScheduler(Scheduler):
     def enqueue_request(self, request) -> bool:
         request = self.run.untracked(request)
         predecessor = request.meta.pop(INFLIGHT, None)
+        parent = request.meta.pop(PARENT, None)
         request.meta.setdefault(TASK, uuid.uuid4().hex[:12])
-        if not self.run.active:
-            return self._unqueued(request)
         try:
-            seen = not request.dont_filter and self.df.request_seen(request)
-            pipe = self.server.pipeline()
-            if not seen:
-                pipe.zadd(self.queue.key, {self.queue.encode(request): -request.priority})
+            if not self.run.active:
+                return self._unqueued(request)
+            try:
+                fingerprint = None if request.dont_filter else self.df.request_fingerprint(request)
+                queued = self.run.board.enqueue(self.spider.name, self.run.worker, self.queue.encode(request),
+                                                request.priority, fingerprint=fingerprint, replaces=predecessor)
+            except redis.RedisError as e:
+                self.run.lost(e)
+                return self._unqueued(request)
             if predecessor:
-                # a redirect or retry of a request in flight takes its place in one step
-                pipe.hdel(self.run.board.inflight_key(self.spider.name, self.run.worker), predecessor)
-            pipe.execute()
-        except redis.RedisError as e:
-            self.run.lost(e)
-            return self._unqueued(request)
-        if predecessor:
-            self.run.handed_over(predecessor)
-        if seen:
-            self.df.log(request, self.spider)
-            return False
-        self.stats.inc_value("scheduler/enqueued/redis")
-        return True
+                self.run.handed_over(predecessor)
+            if not queued:
+                self.df.log(request, self.spider)
+                return False
+            self.stats.inc_value("scheduler/enqueued/redis")
+            return True
+        finally:
+            # only now, whatever became of it, may the request that yielded it be done
+            self.run.output_queued(parent)
 
     def _unqueued(self, request) -> bool:
         """A request found once the run was over for this worker (Redis gone, run cancelled): counted (the

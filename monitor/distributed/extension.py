@@ -5,10 +5,11 @@
 and its own id — with `SharedRun.serving(participation)`; each outlet's crawler then:
 
 - tracks every request the shared scheduler hands it (monitor/distributed/scheduler.py): the
-  request stays in the worker's in-flight hash until its callback has run to the end and every item
-  it produced has passed the pipelines — and, when one was stored, until the run's persistence stage
-  has written it (a drain of RunDatabase). So a worker killed at any moment leaves every request whose
-  outcome is not in MongoDB (or the spool) in flight, and the others fetch it again;
+  request stays in the worker's in-flight hash until its callback has run to the end, every request it
+  yielded is in the queue and every item it yielded has passed the pipelines — and, when one was
+  stored, until the run's persistence stage has written it (a drain of RunDatabase). So a worker killed
+  at any moment leaves in flight every request whose outcome is not in Redis or MongoDB (or the spool),
+  and the others fetch it again;
 - publishes its crawler's stats to the board every few seconds and when it closes (the coordinator
   merges every worker's counts into the run record);
 - keeps its spider open while the outlet has work anywhere in the run (queued, or in flight with

@@ -128,7 +128,7 @@ SPIDER_MIDDLEWARES = {
     # Distributed runs: only the first worker to open an outlet seeds its list requests; the outermost one
     # sees each request's outputs leave, so that the request counts as done only once they are queued.
     "monitor.distributed.middlewares.SeedOnceMiddleware": 40,
-    "monitor.distributed.extension.OutputTracker": 1,
+    "monitor.distributed.middlewares.OutputTracker": 1,
 }
 
 # -- rendering ----------------------------------------------------------------------------------

@@ -78,30 +78,6 @@ async def _aiter(iterable):
         yield entry
 
 
-class OutputTracker:
-    """The outermost spider middleware (SPIDER_MIDDLEWARES): counts what a tracked request's callback yields
-    as it leaves for the engine, and sees its end (monitor worker only)."""
-
-    def __init__(self, crawler):
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        if not crawler.settings.get("MONITOR_WORKER_ID"):
-            raise NotConfigured
-        return cls(crawler)
-
-    async def process_spider_output(self, response, result):
-        run = self.crawler.get_extension(SharedRun)
-        inflight = response.meta.get(INFLIGHT)
-        try:
-            async for out in result:
-                run.output(inflight, out)
-                yield out
-        finally:
-            run.outputs_done(inflight)
-
-
 class SharedRun:
     _participations: dict[str, Participation] = {}
 

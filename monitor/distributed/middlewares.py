@@ -1,5 +1,8 @@
 """The middlewares of a distributed run (on in `monitor worker` only, MONITOR_WORKER_ID set).
 
+OutputTracker (the outermost spider middleware): counts what the callback of a request in flight yields
+as it leaves for the engine, and sees its end (SharedRun decides from that when the request is done).
+
 SeedOnceMiddleware (a spider middleware): an outlet's list requests come from its spider's `start()`;
 in a run only the first worker to open the outlet seeds them, the others start from the shared queue.
 
@@ -17,7 +20,7 @@ import redis
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.httpobj import urlparse_cached
 
-from monitor.distributed.extension import SharedRun
+from monitor.distributed.extension import INFLIGHT, SharedRun
 
 
 class _WorkerComponent:
@@ -33,6 +36,17 @@ class _WorkerComponent:
     @property
     def run(self) -> SharedRun:
         return self.crawler.get_extension(SharedRun)
+
+
+class OutputTracker(_WorkerComponent):
+    async def process_spider_output(self, response, result):
+        inflight = response.meta.get(INFLIGHT)
+        try:
+            async for out in result:
+                self.run.output(inflight, out)
+                yield out
+        finally:
+            self.run.outputs_done(inflight)
 
 
 class SeedOnceMiddleware(_WorkerComponent):

@@ -48,6 +48,8 @@ def run_summary(run: dict) -> str:
         head += f", window {window.get('since')}..{window.get('until')}"
     if run.get("profile"):
         head += f", profile {run['profile']} issue {run.get('issue_date')}"
+    if run.get("workers"):
+        head += f", crawled by {len(run['workers'])} worker(s) through {run.get('redis')}"
     lines = [head]
     outlets = run.get("outlets") or {}
     for name in sorted(outlets):

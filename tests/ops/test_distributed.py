@@ -127,9 +127,9 @@ def test_a_worker_killed_mid_run_loses_nothing(shared, db, sample_tool, one_proc
     with SiteServer(pages, hold=lambda url, answered: answered >= 40) as server:
         env = {**shared, **origin, "MONITOR_TEST_ORIGIN": server.origin}
         first = start_worker(env, tmp_path / "worker-1.log")
-        coordinator = subprocess.Popen([sys.executable, "-m", "monitor", *CRAWL, "--distributed"], cwd=ROOT,
-                                       env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                       text=True)
+        coordinator = subprocess.Popen([sys.executable, "-m", "monitor", *CRAWL, "--distributed", "--record",
+                                        tmp_path / "evidence"], cwd=ROOT, env={**os.environ, **env},
+                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
             deadline = time.monotonic() + 60
             while len(server.held) < 3:  # the worker is waiting on pages: caught mid-run
@@ -153,6 +153,12 @@ def test_a_worker_killed_mid_run_loses_nothing(shared, db, sample_tool, one_proc
     assert "unfinished request(s) are back in the queue" in logs
     [doc] = db.runs.find()
     assert len(doc["workers"]) == 2 and doc["exit_code"] == 0
+    assert f"crawled by 2 worker(s) through {shared['MONITOR_REDIS_URL']}" in out
+    # --record: each worker writes a file of its own (the killed one's too, as far as it got).
+    [line] = [line for line in out.splitlines() if line.strip().startswith("recorded:")]
+    files = [Path(f) for f in line.split(" to ", 1)[1].split(", ")]
+    assert files and all(f.is_file() and f.name.startswith(f"monitor-{doc['run_id']}-") for f in files)
+    assert len(list((tmp_path / "evidence").glob("*.warc.gz"))) == 2
 
 
 def test_an_outlet_whose_seeding_worker_died_is_seeded_by_another(shared, db, archive, one_process, tmp_path):

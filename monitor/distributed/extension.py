@@ -286,10 +286,29 @@ class SharedRun:
                 engine = self.crawler.engine
                 if engine is not None and engine.spider is not None:
                     deferred_from_coro(engine.close_spider_async(reason=CANCELLED))
+                return
+            self._follow_the_queue()
         except redis.RedisError as e:
             self.lost(e)
         finally:
             self._ticking = False
+
+    def _follow_the_queue(self) -> None:
+        """Scrapy asks an idle spider's scheduler for work, and whether it may close, only every 5 seconds (its
+        engine heartbeat): requests other workers queue meanwhile would wait, and so would the end of the
+        outlet. So each tick: with room to download, ask the scheduler now; idle with the outlet done
+        everywhere, close."""
+        engine = self.crawler.engine
+        if engine is None or engine.spider is None:
+            return
+        if engine.spider_is_idle():
+            if not (self.tasks or self._ready or self._written or self._seeding) and \
+                    self.board.outlet_done(self.outlet, self.participation.outlets):
+                deferred_from_coro(engine.close_spider_async(reason="finished"))
+        elif not engine.needs_backout():
+            slot = getattr(engine, "_slot", None)  # (no public way to ask the engine to look again)
+            if slot is not None:
+                slot.nextcall.schedule()
 
     def publish(self, reason: str | None = None) -> None:
         stats = {k: v for k, v in self.crawler.stats.get_stats().items()

@@ -108,7 +108,6 @@ class Worker:
         self.timeout = settings.getfloat("MONITOR_WORKER_TIMEOUT", 30)
         self.redis_url = display_url(settings.get("MONITOR_REDIS_URL"))
         self.exit_code = 0
-        self.runs = 0
         self.stopping = False
         self.part: _Part | None = None
         self.process = None
@@ -198,7 +197,6 @@ class Worker:
         self.stopping = self.stopping or any(c.stats and c.stats.get_value("finish_reason") == "shutdown"
                                              for c in part.crawlers.values())
         self._leave(part, interrupted=self.stopping)
-        self.runs += 1
 
     def _leave(self, part: _Part, *, interrupted: bool) -> None:
         """Write what is buffered, put back what is still in flight, publish the report, leave."""

@@ -34,9 +34,11 @@ def shared(monitor_env, redis_server):
 
 
 def start_worker(env: dict, log: Path) -> subprocess.Popen:
+    """A `monitor worker --once` in a process group of its own (with its extraction process)."""
     with open(log, "wb") as out:
         return subprocess.Popen([sys.executable, "-m", "monitor", "worker", "--once"], cwd=ROOT,
-                                env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT)
+                                env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
 
 
 def finished(worker: subprocess.Popen, log: Path) -> int:
@@ -135,7 +137,7 @@ def test_a_worker_killed_mid_run_loses_nothing(shared, db, sample_tool, one_proc
             while len(server.held) < 3:  # the worker is waiting on pages: caught mid-run
                 assert time.monotonic() < deadline and first.poll() is None, "the worker never reached the hold"
                 time.sleep(0.05)
-            first.send_signal(signal.SIGKILL)
+            os.killpg(first.pid, signal.SIGKILL)  # the worker and its extraction process: a machine lost
             first.wait()
             stored_before = len(articles(db))
             server.release()

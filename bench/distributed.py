@@ -78,7 +78,7 @@ LOG_LEVEL = "INFO"
 
 #: Appended to the settings module (not --no-time-writes): times each article batch the process persists
 #: (DatabaseService._persist: fingerprints, then clusters and writes the batch holding the write lock) and,
-#: in a worker, the wait for the run's shared write lock (monitor.ops.worker.shared_batch_lock); printed to
+#: the wait for the write lock every persistence stage shares (monitor.storage.locks.held); printed to
 #: stderr as the process exits. Wraps private names: if they are gone, nothing is timed.
 TIME_WRITES = '''
 import atexit as _atexit, json as _json, sys as _sys, time as _time
@@ -86,8 +86,8 @@ from contextlib import contextmanager as _contextmanager
 _BATCHES, _WAITS = [], []
 try:
     from monitor.storage import service as _service
-    import monitor.ops.worker as _worker
-    _persist, _lock = _service.DatabaseService._persist, _worker.shared_batch_lock
+    from monitor.storage import locks as _locks
+    _persist, _lock = _service.DatabaseService._persist, _locks.held
 
     def _timed_persist(self, docs):
         start = _time.perf_counter()
@@ -103,7 +103,7 @@ try:
             _WAITS.append(_time.perf_counter() - start)
             yield
 
-    _service.DatabaseService._persist, _worker.shared_batch_lock = _timed_persist, _timed_lock
+    _service.DatabaseService._persist, _locks.held = _timed_persist, _timed_lock
 except (ImportError, AttributeError):
     pass
 _atexit.register(lambda: _BATCHES and _sys.stderr.write(
@@ -528,7 +528,7 @@ def section(rows: list[dict], runs: list[dict], discarded: list[dict], args, com
              "on average; busiest crawl main thread = the reactor thread of the busiest crawl process: its share of "
              "the time on a core, and ready but waiting for one. Article batches: each batch a crawl process persisted "
              "(`DatabaseService._persist`: fingerprints, then clusters and writes the batch holding the write "
-             "lock, shared by the workers through Redis), timed by the benchmark's settings module; write path "
+             "lock, kept in MongoDB and shared by every process), timed by the benchmark's settings module; write path "
              "busy = their time less the lock waits, over the crawl's time (batches of the workers run one at a "
              "time).", ""]
     shares = [s for r in rows for s in r["shares"] if len(s) > 1]
@@ -583,7 +583,7 @@ def findings(rows: list[dict]) -> list[str]:
              f"({series('{:.0f}', 'writes_batches')} batches for the same articles).", ""]
     if most["writes_batches"]:
         lines += ["**The write path is one stream for the whole run.** A worker clusters and writes a batch holding "
-                  "the run's write lock on Redis, so the batches of all workers are written one at a time (as the "
+                  "the write lock kept in MongoDB (monitor/storage/locks.py), so the batches of all workers are written one at a time (as the "
                   "one process's writer thread does): busy "
                   f"{series('{:.0%}', 'writes_busy')} of the crawl, with {series('{:.1f}', 'writes_lock_wait_s')} s "
                   "of waiting for the lock (more, smaller batches with more workers). Its capacity does not grow "

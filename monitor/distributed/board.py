@@ -13,7 +13,6 @@ Keys (PREFIX is MONITOR_REDIS_PREFIX, default `monitor`; docs/scaling.md lists t
     PREFIX:run:ID:OUTLET:seeded          str   WORKER while it seeds the outlet's list requests, then "done"
     PREFIX:worker:WORKER                 str   the worker's heartbeat (expires after MONITOR_WORKER_TIMEOUT)
     PREFIX:slot:HOST                     str   when the next request to HOST may start (politeness, all workers)
-    PREFIX:persist                       lock  one worker at a time clusters and writes a batch of articles
 
 A run's keys expire RUN_KEYS_TTL after they were last touched, and the coordinator deletes them when
 the run ends; the run's record lives on in MongoDB's `runs`.

@@ -15,7 +15,6 @@ import os
 import socket
 import threading
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import redis
@@ -46,26 +45,6 @@ def worker_settings(settings, spec: RunSpec, worker: str):
     # Each outlet's part of the run is merged from every worker's counts by the coordinator.
     put("MONITOR_RUN_RECORD", False)
     return settings
-
-
-@contextmanager
-def shared_batch_lock(client: redis.Redis, prefix: str, timeout: float = 300):
-    """Held by one worker at a time while it clusters and writes a batch (DatabaseService.batch_lock). Without
-    Redis the batch is written anyway: its articles matter more than the clusters (which `settle` mends)."""
-    lock = client.lock(f"{prefix}:persist", timeout=timeout)
-    try:
-        held = lock.acquire(blocking=True, blocking_timeout=timeout)
-    except redis.RedisError as e:
-        logger.warning("The shared write lock on Redis could not be taken (%s); writing the batch without it", e)
-        held = False
-    try:
-        yield
-    finally:
-        if held:
-            try:
-                lock.release()
-            except redis.RedisError:
-                pass  # expired or Redis gone: the lock frees itself
 
 
 class _Heartbeat:
@@ -182,7 +161,6 @@ class Worker:
             board.leave(self.id, {**self._facts(), "database_gone": str(e)})
             self.exit_code = 3
             return
-        service.batch_lock = lambda: shared_batch_lock(self.redis, self.prefix)
         participation = Participation(board, self.id, list(spec.outlets), redis_url=self.redis_url)
         part = self.part = _Part(board, participation, service, heartbeat)
         with RunDatabase.serving(service), SharedRun.serving(participation):

@@ -9,7 +9,9 @@ During a crawl the service also is the run's one ordered persistence stage (`add
 articles of every outlet crawled by the process go into one buffer; each full batch is, on one
 writer thread and in order: fingerprinted (in a worker process: monitor/workers.py), clustered
 against every stored article (which includes every earlier batch of this run), written together with
-its clusters' leads and counts, and those clusters checked again (monitor/storage/clusters.py).
+its clusters' leads and counts, and those clusters checked again (monitor/storage/clusters.py) —
+clustering and writing holding a lock in MongoDB (monitor/storage/locks.py), so that batches of other
+processes (another run, the workers of a distributed run) come before or after, never between.
 Lookups run on a second thread. Neither blocks the crawl's event loop: callers get futures.
 
 Once a call fails for want of a connection the service counts the database as gone: later calls fail
@@ -21,7 +23,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from contextlib import AbstractContextManager, nullcontext
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +31,7 @@ from typing import Any, Callable
 from pymongo import WriteConcern
 from pymongo.errors import BulkWriteError, ConnectionFailure
 
-from monitor.storage import runs
+from monitor.storage import locks, runs
 from monitor.storage.articles import (DUPLICATE_KEY, REJECTED, SPOOLED, Spool, describe_error, merge_same_url,
                                       stored_versions, write_documents)
 from monitor.storage.clusters import ClusterRules, assign_clusters, fingerprint_documents, lead_fields, settle
@@ -75,9 +76,6 @@ class DatabaseService:
         self._run_start: dict = {}     # the run document's start fields (start_run)
         self._spooled_run: dict = {}   # the run document's updates kept in the spool (database gone)
         self._lock = threading.Lock()
-        #: Held while a batch is clustered and written. Processes writing one run (`monitor worker`) share a
-        #: lock here, so that each batch sees every other's articles: the clusters of a one-process run.
-        self.batch_lock: Callable[[], AbstractContextManager] = nullcontext
 
     @classmethod
     def open(cls, settings, *, run_id: str | None = None) -> "DatabaseService":
@@ -193,7 +191,8 @@ class DatabaseService:
     def _persist(self, docs: list[dict]) -> dict[str, str]:
         merged = merge_same_url(docs)
         fingerprint_documents(merged, self.rules, self.settings.getint("MONITOR_WORKER_PROCESSES", 1))
-        with self.batch_lock():
+        # one writer at a time, whatever the process: each batch sees every article written before it
+        with locks.held(self.db):
             return self._cluster_and_write(merged)
 
     def _cluster_and_write(self, merged: list[dict]) -> dict[str, str]:

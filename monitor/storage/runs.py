@@ -49,7 +49,7 @@ def this_process() -> dict:
     return {"host": socket.gethostname(), "pid": pid, "pid_started": _start_ticks(pid)}
 
 
-def _alive(process: dict) -> bool:
+def process_alive(process: dict) -> bool:
     """Whether the process of a run on this host still runs."""
     pid = process.get("pid")
     if not isinstance(pid, int) or not pid_alive(pid):
@@ -131,7 +131,7 @@ def close_abandoned_runs(db: Database, now: datetime | None = None) -> list[str]
         process = run.get("process") or {}
         beat = run.get("heartbeat_at") or run.get("start")
         if process.get("host") == here:
-            gone = not _alive(process)
+            gone = not process_alive(process)
         else:
             gone = beat is None or now - beat > ABANDONED_AFTER
         if not gone:

@@ -32,3 +32,17 @@ def test_a_lock_whose_holder_is_gone_is_taken_when_it_expires(db, caplog):
         with held(db, "t", wait=NOW_ONLY):
             assert db[LOCKS].find_one()["holder"] != "a process that died"
     assert caplog.text == ""
+
+
+def test_a_lock_whose_holder_on_this_host_died_is_taken_at_once(db, caplog):
+    import socket
+    import subprocess
+    import sys
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    process = {"host": socket.gethostname(), "pid": int(dead.stdout), "pid_started": None}
+    db[LOCKS].insert_one({"_id": "t", "holder": "killed mid-batch", "process": process,
+                          "expires_at": datetime.now(timezone.utc) + timedelta(minutes=2)})
+    with caplog.at_level(logging.WARNING, logger="monitor.storage.locks"):
+        with held(db, "t", wait=NOW_ONLY):
+            assert db[LOCKS].find_one()["holder"] != "killed mid-batch"
+    assert caplog.text == ""

@@ -6,8 +6,8 @@ runs that must not lose a request (docs/scaling.md, "scrapy-redis"):
 
 - Keys are the run's (monitor/distributed/board.py), not `<spider>:requests`, so runs never mix.
 - A request is not just popped: it is moved, in one Redis step, into this worker's in-flight hash, and
-  leaves it only when its callback is done and what it produced is stored (SharedRun). A worker that
-  dies has its in-flight requests put back for the others.
+  leaves it only when its callback is done, the requests it yielded are queued and its articles stored
+  (SharedRun). A worker that dies has its in-flight requests put back for the others.
 - A request that comes back to the scheduler from a request in flight (a redirect, a retry: they
   carry its meta) replaces it in the same Redis step; the duplicate filter's check and the push are one
   step too (a Lua script), so no request is ever marked seen without being queued.
@@ -33,7 +33,7 @@ TASK = "monitor_task"
 
 
 class SharedQueue(PriorityQueue):
-    """The outlet's queue of the run; `pop` takes a request into the worker's in-flight hash."""
+    """The outlet's queue of the run; `take` moves its best request into the worker's in-flight hash."""
 
     def __init__(self, server, spider, key, serializer=None, *, board, worker: str):
         super().__init__(server, spider, key, serializer)

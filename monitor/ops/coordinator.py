@@ -71,9 +71,7 @@ def crawl_distributed(settings, service: DatabaseService, outlets: list[str], wi
                               f"unfinished: every worker left the run and none joined within "
                               f"{wait_for_workers:.0f} s (MONITOR_WORKER_WAIT)")
                     logger.error("Run %s: %s", run_id, reason)
-                    by_worker = board.stats()
-                    board.finish(outlets)
-                    return _outcome(run_id, outlets, by_worker, service, unfinished={o: reason for o in pending})
+                    return _finish(board, outlets, service, unfinished={o: reason for o in pending})
             if time.monotonic() - logged >= LOG_EVERY:
                 logged = time.monotonic()
                 logger.info("Run %s: %d worker(s), %d request(s) queued", run_id, len(live), board.queued(outlets))
@@ -81,10 +79,17 @@ def crawl_distributed(settings, service: DatabaseService, outlets: list[str], wi
     except KeyboardInterrupt:
         board.set_state(CANCELLED)  # the workers stop and leave the run
         raise
+    return _finish(board, outlets, service)
+
+
+def _finish(board: RunBoard, outlets: list[str], service: DatabaseService, *,
+            unfinished: dict[str, str] | None = None) -> RunOutcome:
+    """The run's outcome from what every worker published; the run's keys go from Redis."""
     by_worker = board.stats()
     board.finish(outlets)
-    service.update_run({"workers": sorted(by_worker)})
-    return _outcome(run_id, outlets, by_worker, service)
+    if by_worker:
+        service.update_run({"workers": sorted(by_worker)})
+    return _outcome(board.run_id, outlets, by_worker, service, unfinished=unfinished)
 
 
 def _reports(by_worker: dict) -> list[dict]:

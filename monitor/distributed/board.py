@@ -193,7 +193,7 @@ class RunBoard:
                 return run_id
         return None
 
-    def finish(self, outlets: list[str]) -> None:
+    def finish(self) -> None:
         """The run is over: workers still waiting leave it, and its keys go (the record is in MongoDB)."""
         self.set_state(FINISHED)
         self.redis.zrem(self.runs_key, self.run_id)
@@ -250,9 +250,9 @@ class RunBoard:
     def reap(self, outlets: list[str]) -> list[str]:
         """Put the in-flight requests of workers that stopped beating back into their queues (their seeding
         too); returns the workers reaped."""
-        reaped = []
+        reaped, left = [], self.left()
         for worker in self.workers():
-            if worker in self.left() or self.alive(worker):
+            if worker in left or self.alive(worker):
                 continue
             requeued = 0
             for outlet in outlets:
@@ -284,10 +284,7 @@ class RunBoard:
     # -- one outlet -------------------------------------------------------------------------------
     def claim_seeding(self, outlet: str, worker: str) -> bool:
         """Whether `worker` is the one to seed `outlet`'s list requests in this run."""
-        key = self.key(outlet, "seeded")
-        claimed = bool(self.redis.set(key, worker, nx=True))
-        self.redis.expire(key, RUN_KEYS_TTL)
-        return claimed
+        return bool(self.redis.set(self.key(outlet, "seeded"), worker, nx=True, ex=RUN_KEYS_TTL))
 
     def seeded(self, outlet: str) -> None:
         self.redis.set(self.key(outlet, "seeded"), SEEDED, ex=RUN_KEYS_TTL)

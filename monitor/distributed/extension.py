@@ -237,12 +237,12 @@ class SharedRun:
         return tracked
 
     def item_scraped(self, item, response):
-        self._item_through(item, response, stored=True)
+        self._item_through(response, stored=True)
 
     def item_done(self, item, response):
-        self._item_through(item, response, stored=False)
+        self._item_through(response, stored=False)
 
-    def _item_through(self, item, response, stored: bool) -> None:
+    def _item_through(self, response, stored: bool) -> None:
         meta = getattr(getattr(response, "request", None), "meta", None) or {}
         inflight = meta.get(INFLIGHT)
         task = self.tasks.get(inflight)
@@ -302,8 +302,7 @@ class SharedRun:
         if engine is None or engine.spider is None:
             return
         if engine.spider_is_idle():
-            if not (self.tasks or self._ready or self._written or self._seeding) and \
-                    self.board.outlet_done(self.outlet, self.participation.outlets):
+            if self._may_close():
                 deferred_from_coro(engine.close_spider_async(reason="finished"))
         elif not engine.needs_backout():
             slot = getattr(engine, "_slot", None)  # (no public way to ask the engine to look again)
@@ -318,25 +317,29 @@ class SharedRun:
         self.board.publish_stats(self.worker, self.outlet, stats)
         self._published = time.monotonic()
 
+    def _may_close(self) -> bool:
+        """Whether this idle crawler's outlet has no work left, here or with any worker (when the worker that
+        was seeding the outlet stopped before it was done, its claim reaped, this one seeds it now)."""
+        if self.tasks or self._ready or self._written or self._seeding:
+            return False
+        if self.board.claim_seeding(self.outlet, self.worker):
+            self._seeding = True
+            deferred_from_coro(self._seed_again())
+            return False
+        return self.board.outlet_done(self.outlet, self.participation.outlets)
+
     def spider_idle(self, spider):
         if self.participation.lost:
             raise CloseSpider(REDIS_GONE)
         if self.participation.cancelled:
             raise CloseSpider(CANCELLED)
-        if self.tasks or self._ready or self._written or self._seeding:
-            deferred_from_coro(self._tick())
-            raise DontCloseSpider
         try:
-            if self.board.claim_seeding(self.outlet, self.worker):
-                # the worker that was seeding the outlet stopped before it was done (its claim was reaped)
-                self._seeding = True
-                deferred_from_coro(self._seed_again())
-                raise DontCloseSpider
-            done = self.board.outlet_done(self.outlet, self.participation.outlets)
+            done = self._may_close()
         except redis.RedisError as e:
             self.lost(e)
             raise CloseSpider(REDIS_GONE) from None
         if not done:
+            deferred_from_coro(self._tick())  # acknowledges what is done, and follows the queue
             raise DontCloseSpider
 
     async def _seed_again(self) -> None:

@@ -86,7 +86,7 @@ def _finish(board: RunBoard, outlets: list[str], service: DatabaseService, *,
             unfinished: dict[str, str] | None = None) -> RunOutcome:
     """The run's outcome from what every worker published; the run's keys go from Redis."""
     by_worker = board.stats()
-    board.finish(outlets)
+    board.finish()
     if by_worker:
         service.update_run({"workers": sorted(by_worker)})
     return _outcome(board.run_id, outlets, by_worker, service, unfinished=unfinished)
